@@ -1,0 +1,11 @@
+# LoongArch64 bare metal: freestanding, no C or C++ library; lld links the image.
+include(${CMAKE_CURRENT_LIST_DIR}/la64-common.cmake)
+set(CMAKE_SYSTEM_NAME Generic)
+set(triple loongarch64-unknown-elf)
+set(CMAKE_C_COMPILER_TARGET ${triple})
+set(CMAKE_CXX_COMPILER_TARGET ${triple})
+set(CMAKE_ASM_COMPILER_TARGET ${triple})
+set(CMAKE_C_FLAGS_INIT "-ffreestanding -fPIE -mcmodel=normal")
+set(CMAKE_CXX_FLAGS_INIT "-ffreestanding -fPIE -nostdinc++")
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-fuse-ld=lld -nostdlib -static")
+set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)

@@ -1,0 +1,13 @@
+# Shared part of the LoongArch64 toolchains: LLVM 19 from bookworm.
+set(CMAKE_SYSTEM_PROCESSOR loongarch64)
+set(CMAKE_C_COMPILER clang-19)
+set(CMAKE_CXX_COMPILER clang++-19)
+set(CMAKE_ASM_COMPILER clang-19)
+set(CMAKE_AR llvm-ar-19)
+set(CMAKE_RANLIB llvm-ranlib-19)
+set(CMAKE_OBJCOPY llvm-objcopy-19)
+if(DEFINED ENV{BMBT_CACHE})
+  set(BMBT_TOOLCHAIN_CACHE "$ENV{BMBT_CACHE}")
+else()
+  get_filename_component(BMBT_TOOLCHAIN_CACHE "${CMAKE_CURRENT_LIST_DIR}/../../.cache" ABSOLUTE)
+endif()

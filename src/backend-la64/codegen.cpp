@@ -1,0 +1,666 @@
+#include "backend-la64/codegen.h"
+
+#include "backend-la64/host_regs.h"
+#include "engine/vcpu.h"
+#include "ir/semantics.h"
+#include "softmmu/tlb.h"
+#include "support/placement_new.h"
+
+namespace bmbt::la64 {
+
+namespace {
+
+using IrOp = ir::Op;
+using ir::Type;
+using ir::Value;
+
+constexpr i32 kRipOffset = i32(guest_reg_offset(kRIP));
+constexpr i32 kFaultFlagOffset = i32(__builtin_offsetof(engine::Vcpu, fault) + __builtin_offsetof(softmmu::MemFault, faulted));
+constexpr i32 kTlbReadTag = i32(engine::kTlbOffset + __builtin_offsetof(softmmu::TlbEntry, read_tag));
+constexpr i32 kTlbWriteTag = i32(engine::kTlbOffset + __builtin_offsetof(softmmu::TlbEntry, write_tag));
+constexpr i32 kTlbAddend = i32(engine::kTlbOffset + __builtin_offsetof(softmmu::TlbEntry, addend));
+static_assert(kTlbAddend < 2048 && kFaultFlagOffset < 2048, "soft-TLB fields and fault flag reachable by si12 offsets");
+
+enum class LocKind : u8 { kNone, kConst, kTemp, kPinned };
+struct Loc { LocKind kind; u8 reg; };
+
+// An out-of-line soft-TLB miss path, emitted after the block body.
+struct SlowPath {
+  Label entry, resume;
+  bool is_store;
+  u8 addr_reg, value_reg, dest_reg;  // value_reg for stores, dest_reg for loads
+  u8 size;
+  u64 guest_pc;
+  u32 live_temps;  // temporaries to preserve across the call (bit = host register)
+};
+
+class Lowering {
+ public:
+  Lowering(const ir::Block& b, const CodegenTargets& t, u64 base, u32* out, usize cap)
+      : b_(b), t_(t), base_(base), as_(out, cap) {}
+
+  CodegenResult run();
+
+ private:
+  // --- register allocation
+  void compute_last_uses();
+  bool alloc_dest(int i);
+  int alloc_temp();
+  void release_dead_args(int i);
+  u32 live_temps_after(int i, u8 except) const;
+  void evict_pinned_aliases(int guest_reg, int i);
+
+  // --- operands
+  Gpr reg(Value v, Gpr scratch);
+  Gpr arg(int i, int k);
+  bool arg_const(int i, int k, i64* value) const;
+  u64 const_value(Value v) const { return cval_[v]; }
+
+  // --- emission helpers
+  void normalize(Gpr d, Type t);
+  void sign_extend(Gpr dst, Gpr src, int width);
+  void branch_to_address(u64 target);
+  void lower(int i);
+  void lower_memory(int i);
+  void lower_call(int i);
+  void lower_terminator();
+  void emit_exit_to(u64 guest_pc);
+  void emit_slow_paths();
+  void save_pinned(int count);
+  void restore_pinned(int count);
+  void save_temps(u32 mask);
+  void restore_temps(u32 mask);
+  bool fail(CodegenStatus s, const char* why) {
+    if (status_ == CodegenStatus::kOk) { status_ = s; error_ = why; }
+    return false;
+  }
+
+  const ir::Block& b_;
+  const CodegenTargets& t_;
+  u64 base_;
+  Assembler as_;
+  Loc loc_[ir::Block::kMaxInsts];
+  int last_use_[ir::Block::kMaxInsts];
+  u64 cval_[ir::Block::kMaxInsts];
+  bool temp_busy_[32] = {};
+  u64 guest_pc_ = 0;
+  SlowPath slow_[128];
+  u64 slow_addr_const_[128];
+  u64 slow_value_const_[128];
+  int nslow_ = 0;
+  Label fault_exit_;
+  CodegenStatus status_ = CodegenStatus::kOk;
+  const char* error_ = nullptr;
+};
+
+void Lowering::compute_last_uses() {
+  for (int i = 0; i < b_.size(); ++i) {
+    last_use_[i] = -1;
+    const ir::Inst& in = b_[i];
+    for (int a = 0; a < in.num_args; ++a) last_use_[in.args[a]] = i;
+  }
+  if (b_.term.cond != ir::kNoValue) last_use_[b_.term.cond] = b_.size();
+}
+
+int Lowering::alloc_temp() {
+  for (u8 r : kTempRegs) {
+    if (!temp_busy_[r]) { temp_busy_[r] = true; return r; }
+  }
+  return -1;
+}
+
+bool Lowering::alloc_dest(int i) {
+  int r = alloc_temp();
+  if (r < 0) return fail(CodegenStatus::kNoRegisters, "out of temporaries");
+  loc_[i] = Loc{LocKind::kTemp, u8(r)};
+  return true;
+}
+
+void Lowering::release_dead_args(int i) {
+  const ir::Inst& in = b_[i];
+  for (int a = 0; a < in.num_args; ++a) {
+    Value v = in.args[a];
+    if (last_use_[v] == i && loc_[v].kind == LocKind::kTemp) temp_busy_[loc_[v].reg] = false;
+  }
+  // A value nobody uses (e.g. a call result) frees its register at once.
+  if (last_use_[i] < 0 && loc_[i].kind == LocKind::kTemp) temp_busy_[loc_[i].reg] = false;
+}
+
+u32 Lowering::live_temps_after(int i, u8 except) const {
+  u32 mask = 0;
+  for (int v = 0; v < i; ++v) {
+    if (loc_[v].kind == LocKind::kTemp && last_use_[v] > i && loc_[v].reg != except) mask |= 1u << loc_[v].reg;
+  }
+  return mask;
+}
+
+// Before guest register r's pinned host register is overwritten, values that still need its
+// old contents move to temporaries.
+void Lowering::evict_pinned_aliases(int r, int i) {
+  for (int v = 0; v < i; ++v) {
+    if (loc_[v].kind == LocKind::kPinned && loc_[v].reg == guest_gpr(r).n && last_use_[v] > i) {
+      int t = alloc_temp();
+      if (t < 0) { fail(CodegenStatus::kNoRegisters, "out of temporaries"); return; }
+      as_.move(Gpr{u8(t)}, Gpr{loc_[v].reg});
+      loc_[v] = Loc{LocKind::kTemp, u8(t)};
+    }
+  }
+}
+
+Gpr Lowering::reg(Value v, Gpr scratch) {
+  const Loc& l = loc_[v];
+  if (l.kind == LocKind::kConst) {
+    if (const_value(v) == 0) return kZero;
+    as_.li(scratch, const_value(v));
+    return scratch;
+  }
+  return Gpr{l.reg};
+}
+
+// Operand k of instruction i in a register; constants go to a per-operand scratch register.
+Gpr Lowering::arg(int i, int k) {
+  static constexpr Gpr kArgScratch[3] = {kScratch1, kScratch2, kScratch0};
+  return reg(b_[i].args[k], kArgScratch[k]);
+}
+
+bool Lowering::arg_const(int i, int k, i64* value) const {
+  Value v = b_[i].args[k];
+  if (loc_[v].kind != LocKind::kConst) return false;
+  // Sign-extend from the value's width: narrow results are re-normalised afterwards.
+  int w = ir::bit_width(b_[v].type);
+  u64 x = const_value(v);
+  if (w < 64) { u64 s = u64(1) << (w - 1); x = (x ^ s) - s; }
+  *value = i64(x);
+  return true;
+}
+
+void Lowering::normalize(Gpr d, Type t) {
+  int w = ir::bit_width(t);
+  if (w > 1 && w < 64) as_.emit(Op::BSTRPICK_D, d, d, w - 1, 0);
+}
+
+void Lowering::sign_extend(Gpr dst, Gpr src, int width) {
+  switch (width) {
+    case 8: as_.emit(Op::EXT_W_B, dst, src); break;
+    case 16: as_.emit(Op::EXT_W_H, dst, src); break;
+    case 32: as_.emit(Op::ADDI_W, dst, src, 0); break;
+    default: as_.move(dst, src); break;
+  }
+}
+
+void Lowering::branch_to_address(u64 target) {
+  i64 offset = i64(target) - i64(base_ + as_.size() * 4);
+  as_.emit(Op::B, offset);
+}
+
+CodegenResult Lowering::run() {
+  compute_last_uses();
+  for (int i = 0; i < b_.size() && status_ == CodegenStatus::kOk; ++i) lower(i);
+  if (status_ == CodegenStatus::kOk) lower_terminator();
+  if (status_ == CodegenStatus::kOk) emit_slow_paths();
+  if (status_ == CodegenStatus::kOk && !as_.ok()) {
+    if (as_.overflowed()) fail(CodegenStatus::kBufferFull, "code buffer full");
+    else fail(CodegenStatus::kInternal, as_.error());
+  }
+  return CodegenResult{status_, as_.size(), error_};
+}
+
+void Lowering::lower(int i) {
+  const ir::Inst& in = b_[i];
+  const IrOp op = in.op;
+  loc_[i] = Loc{LocKind::kNone, 0};
+
+  // Constants cost nothing until used; pure ops on constants fold at translation time.
+  if (op == IrOp::Const) {
+    cval_[i] = in.imm;
+    loc_[i] = Loc{LocKind::kConst, 0};
+    return;
+  }
+  if (ir::op_info(op).effect == ir::Effect::kPure) {
+    bool all_const = in.num_args > 0;
+    for (int a = 0; a < in.num_args; ++a) all_const &= loc_[in.args[a]].kind == LocKind::kConst;
+    if (op == IrOp::Select && loc_[in.args[0]].kind == LocKind::kConst) {
+      // A constant condition picks an arm: the result is that arm's location.
+      Value arm = in.args[(cval_[in.args[0]] & 1) ? 1 : 2];
+      if (loc_[arm].kind == LocKind::kConst) {
+        cval_[i] = cval_[arm];
+        loc_[i] = Loc{LocKind::kConst, 0};
+        return;
+      }
+      all_const = false;
+    }
+    if (all_const) {
+      u64 v[3] = {};
+      for (int a = 0; a < in.num_args; ++a) v[a] = cval_[in.args[a]];
+      Type arg_type = op == IrOp::Select ? in.type : b_[in.args[0]].type;
+      cval_[i] = ir::eval_pure(op, in.type, arg_type, v[0], v[1], v[2]);
+      loc_[i] = Loc{LocKind::kConst, 0};
+      return;
+    }
+  }
+
+  switch (op) {
+    case IrOp::InsnStart: guest_pc_ = in.imm; return;
+    case IrOp::Load: case IrOp::Store: lower_memory(i); release_dead_args(i); return;
+    case IrOp::Call: lower_call(i); release_dead_args(i); return;
+    case IrOp::GetReg:
+      if (in.imm < 16) {
+        loc_[i] = Loc{LocKind::kPinned, guest_gpr(int(in.imm)).n};
+      } else {
+        if (!alloc_dest(i)) return;
+        as_.emit(Op::LD_D, Gpr{loc_[i].reg}, kEnv, i32(guest_reg_offset(u8(in.imm))));
+      }
+      return;
+    case IrOp::SetReg: {
+      if (in.imm < 16) {
+        int r = int(in.imm);
+        Value v = in.args[0];
+        if (loc_[v].kind == LocKind::kPinned && loc_[v].reg == guest_gpr(r).n) { release_dead_args(i); return; }
+        evict_pinned_aliases(r, i);
+        if (loc_[v].kind == LocKind::kConst) as_.li(guest_gpr(r), cval_[v]);
+        else as_.move(guest_gpr(r), Gpr{loc_[v].reg});
+      } else {
+        as_.emit(Op::ST_D, arg(i, 0), kEnv, i32(guest_reg_offset(u8(in.imm))));
+      }
+      release_dead_args(i);
+      return;
+    }
+    case IrOp::SetFlag:
+      as_.emit(Op::ST_B, arg(i, 0), kEnv, i32(guest_flag_offset(u8(in.imm))));
+      release_dead_args(i);
+      return;
+    default: break;
+  }
+
+  // Value-producing register operations. The destination never shares a register with an
+  // operand (operands are released only afterwards), so sequences may use it as a temporary.
+  if (!alloc_dest(i)) return;
+  const Gpr d{loc_[i].reg};
+  const Type t = in.type;
+  const Type at = in.num_args ? b_[in.args[0]].type : t;
+  const int aw = ir::bit_width(at);
+  i64 k = 0;
+  switch (op) {
+    case IrOp::GetFlag:
+      as_.emit(Op::LD_BU, d, kEnv, i32(guest_flag_offset(u8(in.imm))));
+      break;
+    case IrOp::Add:
+      if (arg_const(i, 1, &k) && k >= -2048 && k <= 2047) as_.emit(Op::ADDI_D, d, arg(i, 0), k);
+      else as_.emit(Op::ADD_D, d, arg(i, 0), arg(i, 1));
+      normalize(d, t);
+      break;
+    case IrOp::Sub:
+      if (arg_const(i, 1, &k) && k >= -2047 && k <= 2048) as_.emit(Op::ADDI_D, d, arg(i, 0), -k);
+      else as_.emit(Op::SUB_D, d, arg(i, 0), arg(i, 1));
+      normalize(d, t);
+      break;
+    case IrOp::Mul:
+      as_.emit(Op::MUL_D, d, arg(i, 0), arg(i, 1));
+      normalize(d, t);
+      break;
+    case IrOp::MulHighU:
+      if (aw == 64) {
+        as_.emit(Op::MULH_DU, d, arg(i, 0), arg(i, 1));
+      } else {
+        as_.emit(Op::MUL_D, d, arg(i, 0), arg(i, 1));
+        as_.emit(Op::SRLI_D, d, d, aw);
+      }
+      break;
+    case IrOp::MulHighS:
+      if (aw == 64) {
+        as_.emit(Op::MULH_D, d, arg(i, 0), arg(i, 1));
+      } else {
+        sign_extend(d, arg(i, 0), aw);
+        sign_extend(kScratch0, arg(i, 1), aw);
+        as_.emit(Op::MUL_D, d, d, kScratch0);
+        as_.emit(Op::SRAI_D, d, d, aw);
+        normalize(d, t);
+      }
+      break;
+    case IrOp::And: case IrOp::Or: case IrOp::Xor: {
+      static constexpr Op kReg[] = {Op::AND, Op::OR, Op::XOR};
+      static constexpr Op kImm[] = {Op::ANDI, Op::ORI, Op::XORI};
+      int n = op == IrOp::And ? 0 : op == IrOp::Or ? 1 : 2;
+      u64 c = 0;
+      bool small = loc_[in.args[1]].kind == LocKind::kConst && (c = cval_[in.args[1]]) <= 4095;
+      if (small) as_.emit(kImm[n], d, arg(i, 0), c);
+      else as_.emit(kReg[n], d, arg(i, 0), arg(i, 1));
+      break;
+    }
+    case IrOp::Shl:
+      if (loc_[in.args[1]].kind == LocKind::kConst) as_.emit(Op::SLLI_D, d, arg(i, 0), cval_[in.args[1]] & 63);
+      else as_.emit(Op::SLL_D, d, arg(i, 0), arg(i, 1));
+      normalize(d, t);
+      break;
+    case IrOp::Lshr:
+      if (loc_[in.args[1]].kind == LocKind::kConst) as_.emit(Op::SRLI_D, d, arg(i, 0), cval_[in.args[1]] & 63);
+      else as_.emit(Op::SRL_D, d, arg(i, 0), arg(i, 1));
+      break;
+    case IrOp::Ashr: {
+      Gpr src = arg(i, 0);
+      if (aw < 64) { sign_extend(d, src, aw); src = d; }
+      if (loc_[in.args[1]].kind == LocKind::kConst) as_.emit(Op::SRAI_D, d, src, cval_[in.args[1]] & 63);
+      else as_.emit(Op::SRA_D, d, src, arg(i, 1));
+      normalize(d, t);
+      break;
+    }
+    case IrOp::Not:
+      if (t == Type::kI1) as_.emit(Op::XORI, d, arg(i, 0), 1);
+      else { as_.emit(Op::NOR, d, arg(i, 0), kZero); normalize(d, t); }
+      break;
+    case IrOp::Neg:
+      as_.emit(Op::SUB_D, d, kZero, arg(i, 0));
+      normalize(d, t);
+      break;
+    case IrOp::Eq: case IrOp::Ne: {
+      Gpr x = arg(i, 0);
+      if (!(loc_[in.args[1]].kind == LocKind::kConst && cval_[in.args[1]] == 0)) {
+        as_.emit(Op::XOR, d, x, arg(i, 1));
+        x = d;
+      }
+      if (op == IrOp::Eq) as_.emit(Op::SLTUI, d, x, 1);
+      else as_.emit(Op::SLTU, d, kZero, x);
+      break;
+    }
+    case IrOp::Ult:
+      as_.emit(Op::SLTU, d, arg(i, 0), arg(i, 1));
+      break;
+    case IrOp::Ule:
+      as_.emit(Op::SLTU, d, arg(i, 1), arg(i, 0));
+      as_.emit(Op::XORI, d, d, 1);
+      break;
+    case IrOp::Slt: case IrOp::Sle: {
+      if (op == IrOp::Slt && loc_[in.args[1]].kind == LocKind::kConst && cval_[in.args[1]] == 0) {
+        as_.emit(Op::SRLI_D, d, arg(i, 0), aw - 1);  // operands are zero-extended: the sign bit
+        break;
+      }
+      Gpr a = arg(i, 0), bb = arg(i, 1);
+      if (aw < 64) {
+        sign_extend(d, a, aw);
+        sign_extend(kScratch0, bb, aw);
+        a = d;
+        bb = kScratch0;
+      }
+      if (op == IrOp::Slt) {
+        as_.emit(Op::SLT, d, a, bb);
+      } else {
+        as_.emit(Op::SLT, d, bb, a);
+        as_.emit(Op::XORI, d, d, 1);
+      }
+      break;
+    }
+    case IrOp::Zext:
+      as_.move(d, arg(i, 0));
+      break;
+    case IrOp::Sext:
+      sign_extend(d, arg(i, 0), aw);
+      normalize(d, t);
+      break;
+    case IrOp::Trunc:
+      if (t == Type::kI1) as_.emit(Op::ANDI, d, arg(i, 0), 1);
+      else if (ir::bit_width(t) < 64) as_.emit(Op::BSTRPICK_D, d, arg(i, 0), ir::bit_width(t) - 1, 0);
+      else as_.move(d, arg(i, 0));
+      break;
+    case IrOp::Select: {
+      Gpr c = arg(i, 0);
+      Value f = in.args[2];
+      if (loc_[f].kind == LocKind::kConst) {
+        as_.li(d, cval_[f]);
+        as_.emit(Op::MASKNEZ, d, d, c);
+      } else {
+        as_.emit(Op::MASKNEZ, d, Gpr{loc_[f].reg}, c);
+      }
+      as_.emit(Op::MASKEQZ, kScratch0, arg(i, 1), c);
+      as_.emit(Op::OR, d, d, kScratch0);
+      break;
+    }
+    case IrOp::Parity:
+      // Even parity of the low byte: fold to a nibble, then look it up in the 16-bit table 0x9669.
+      as_.emit(Op::SRLI_D, kScratch0, arg(i, 0), 4);
+      as_.emit(Op::XOR, kScratch0, kScratch0, arg(i, 0));
+      as_.emit(Op::ANDI, kScratch0, kScratch0, 15);
+      as_.li(d, 0x9669);
+      as_.emit(Op::SRL_D, d, d, kScratch0);
+      as_.emit(Op::ANDI, d, d, 1);
+      break;
+    case IrOp::OverflowAdd: case IrOp::OverflowSub: {
+      if (loc_[in.args[2]].kind == LocKind::kConst) { fail(CodegenStatus::kInternal, "constant flag result operand"); return; }
+      Gpr a = arg(i, 0), bb = arg(i, 1), r = arg(i, 2);
+      if (op == IrOp::OverflowAdd) {
+        as_.emit(Op::XOR, kScratch0, a, r);
+        as_.emit(Op::XOR, d, bb, r);
+      } else {
+        as_.emit(Op::XOR, kScratch0, a, bb);
+        as_.emit(Op::XOR, d, a, r);
+      }
+      as_.emit(Op::AND, d, d, kScratch0);
+      as_.emit(Op::SRLI_D, d, d, aw - 1);
+      if (aw < 64) as_.emit(Op::ANDI, d, d, 1);
+      break;
+    }
+    case IrOp::AuxCarry:
+      as_.emit(Op::XOR, d, arg(i, 0), arg(i, 1));
+      as_.emit(Op::XOR, d, d, arg(i, 2));
+      as_.emit(Op::BSTRPICK_D, d, d, 4, 4);
+      break;
+    default:
+      fail(CodegenStatus::kInternal, "IR op without LoongArch lowering");
+      return;
+  }
+  release_dead_args(i);
+}
+
+// Guest memory access: inline soft-TLB check, host access on a hit, out-of-line call on a miss.
+void Lowering::lower_memory(int i) {
+  const ir::Inst& in = b_[i];
+  const bool is_store = in.op == IrOp::Store;
+  const Type vt = is_store ? b_[in.args[1]].type : in.type;
+  const int size = ir::bit_width(vt) / 8;
+  if (nslow_ >= int(sizeof(slow_) / sizeof(slow_[0]))) { fail(CodegenStatus::kNoRegisters, "too many memory accesses"); return; }
+
+  Gpr addr = arg(i, 0);
+  Gpr value = is_store ? arg(i, 1) : kZero;
+  Gpr d = kZero, tag, last_page;
+  int extra1 = -1, extra2 = -1;
+  if (is_store) {
+    extra1 = alloc_temp();
+    extra2 = alloc_temp();
+    if (extra1 < 0 || extra2 < 0) { fail(CodegenStatus::kNoRegisters, "out of temporaries"); return; }
+    tag = Gpr{u8(extra1)};
+    last_page = Gpr{u8(extra2)};
+  } else {
+    if (!alloc_dest(i)) return;
+    d = Gpr{loc_[i].reg};
+    tag = d;
+    last_page = kScratch2;
+  }
+  // Entry address: env + ((addr >> 12) & 255) * 32.
+  as_.emit(Op::BSTRPICK_D, kScratch0, addr, softmmu::kPageBits + softmmu::kTlbBits - 1, softmmu::kPageBits);
+  as_.emit(Op::SLLI_D, kScratch0, kScratch0, softmmu::kTlbEntryShift);
+  as_.emit(Op::ADD_D, kScratch0, kScratch0, kEnv);
+  as_.emit(Op::LD_D, tag, kScratch0, is_store ? kTlbWriteTag : kTlbReadTag);
+  // Compare with the page of the last byte: an access crossing a page always misses.
+  if (size > 1) {
+    as_.emit(Op::ADDI_D, last_page, addr, size - 1);
+    as_.emit(Op::SRLI_D, last_page, last_page, softmmu::kPageBits);
+  } else {
+    as_.emit(Op::SRLI_D, last_page, addr, softmmu::kPageBits);
+  }
+  SlowPath& sp = slow_[nslow_++];
+  sp = SlowPath{};
+  as_.branch(Op::BNE, sp.entry, tag, last_page);
+  as_.emit(Op::LD_D, tag, kScratch0, kTlbAddend);
+  static constexpr Op kLoads[] = {Op::LDX_BU, Op::LDX_HU, Op::LDX_WU, Op::LDX_D};
+  static constexpr Op kStores[] = {Op::STX_B, Op::STX_H, Op::STX_W, Op::STX_D};
+  int si = size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3;
+  if (is_store) as_.emit(kStores[si], value, addr, tag);
+  else as_.emit(kLoads[si], d, addr, tag);
+  as_.bind(sp.resume);
+
+  sp.is_store = is_store;
+  sp.addr_reg = addr.n;
+  sp.value_reg = value.n;
+  sp.dest_reg = d.n;
+  sp.size = u8(size);
+  sp.guest_pc = guest_pc_;
+  sp.live_temps = live_temps_after(i, d.n);
+  if (extra1 >= 0) temp_busy_[extra1] = false;
+  if (extra2 >= 0) temp_busy_[extra2] = false;
+  // Constants materialised in scratch registers are gone by the time the slow path runs.
+  if (loc_[in.args[0]].kind == LocKind::kConst) sp.addr_reg = 0xff;
+  if (is_store && loc_[in.args[1]].kind == LocKind::kConst) sp.value_reg = 0xff;
+  slow_addr_const_[nslow_ - 1] = cval_[in.args[0]];
+  slow_value_const_[nslow_ - 1] = is_store ? cval_[in.args[1]] : 0;
+}
+
+void Lowering::save_pinned(int count) {
+  for (int r = 0; r < count; ++r) as_.emit(Op::ST_D, guest_gpr(r), kEnv, i32(guest_reg_offset(u8(r))));
+}
+void Lowering::restore_pinned(int count) {
+  for (int r = 0; r < count; ++r) as_.emit(Op::LD_D, guest_gpr(r), kEnv, i32(guest_reg_offset(u8(r))));
+}
+void Lowering::save_temps(u32 mask) {
+  int slot = 0;
+  for (u8 r : kTempRegs) {
+    if (mask & (1u << r)) as_.emit(Op::ST_D, Gpr{r}, kSp, kFrameSpillOffset + 8 * slot);
+    ++slot;
+  }
+}
+void Lowering::restore_temps(u32 mask) {
+  int slot = 0;
+  for (u8 r : kTempRegs) {
+    if (mask & (1u << r)) as_.emit(Op::LD_D, Gpr{r}, kSp, kFrameSpillOffset + 8 * slot);
+    ++slot;
+  }
+}
+
+void Lowering::emit_slow_paths() {
+  for (int n = 0; n < nslow_; ++n) {
+    SlowPath& sp = slow_[n];
+    as_.bind(sp.entry);
+    // Arguments first (they may live in registers the saves below leave alone, but the call
+    // clobbers $a*, so stage them in callee-saved scratch registers).
+    if (sp.addr_reg == 0xff) as_.li(kScratch0, slow_addr_const_[n]);
+    else as_.move(kScratch0, Gpr{sp.addr_reg});
+    if (sp.is_store) {
+      if (sp.value_reg == 0xff) as_.li(kScratch1, slow_value_const_[n]);
+      else as_.move(kScratch1, Gpr{sp.value_reg});
+    }
+    save_pinned(kCallerSavedPinned);
+    save_temps(sp.live_temps);
+    as_.move(Gpr{5}, kScratch0);
+    if (sp.is_store) {
+      as_.move(Gpr{6}, kScratch1);
+      as_.li(Gpr{7}, sp.size);
+      as_.li(Gpr{8}, sp.guest_pc);
+    } else {
+      as_.li(Gpr{6}, sp.size);
+      as_.li(Gpr{7}, sp.guest_pc);
+    }
+    as_.move(kA0, kEnv);
+    as_.li(kScratch0, sp.is_store ? t_.slow_store : t_.slow_load);
+    as_.emit(Op::JIRL, kRa, kScratch0, 0);
+    as_.move(kScratch1, kA0);
+    restore_temps(sp.live_temps);
+    restore_pinned(kCallerSavedPinned);
+    if (sp.is_store) {
+      as_.branch(Op::BEQZ, fault_exit_, kScratch1);
+    } else {
+      as_.emit(Op::LD_BU, kScratch0, kEnv, kFaultFlagOffset);
+      as_.branch(Op::BNEZ, fault_exit_, kScratch0);
+      as_.move(Gpr{sp.dest_reg}, kScratch1);
+    }
+    as_.branch(Op::B, sp.resume);
+  }
+  if (nslow_) {
+    as_.bind(fault_exit_);
+    as_.li(kA0, u64(engine::BlockExit::kMemFault));
+    branch_to_address(t_.exit_stub);
+  }
+}
+
+// Helper call: the helper sees the complete guest state (all pinned registers and RIP are
+// written back first, and reloaded after, since a helper may change them).
+void Lowering::lower_call(int i) {
+  const ir::Inst& in = b_[i];
+  static constexpr Gpr kStage[3] = {kScratch0, kScratch1, kScratch2};
+  for (int a = 0; a < in.num_args; ++a) {
+    Value v = in.args[a];
+    if (loc_[v].kind == LocKind::kConst) as_.li(kStage[a], cval_[v]);
+    else as_.move(kStage[a], Gpr{loc_[v].reg});
+  }
+  int dest = -1;
+  if (in.type != Type::kVoid) {
+    if (!alloc_dest(i)) return;
+    dest = loc_[i].reg;
+  }
+  u32 live = live_temps_after(i, u8(dest < 0 ? 0xff : dest));
+  save_pinned(16);
+  save_temps(live);
+  for (int a = 0; a < in.num_args; ++a) as_.move(Gpr{u8(5 + a)}, kStage[a]);
+  as_.li(kScratch0, guest_pc_);
+  as_.emit(Op::ST_D, kScratch0, kEnv, kRipOffset);
+  as_.move(kA0, kEnv);
+  u64 fn = in.imm < 8 ? t_.helpers[in.imm] : 0;
+  if (!fn) { fail(CodegenStatus::kInternal, "call to an unknown helper"); return; }
+  as_.li(kScratch0, fn);
+  as_.emit(Op::JIRL, kRa, kScratch0, 0);
+  as_.move(kScratch1, kA0);
+  restore_temps(live);
+  restore_pinned(16);
+  if (dest >= 0) as_.move(Gpr{u8(dest)}, kScratch1);
+}
+
+void Lowering::emit_exit_to(u64 guest_pc) {
+  as_.li(kScratch0, guest_pc);
+  as_.emit(Op::ST_D, kScratch0, kEnv, kRipOffset);
+  as_.move(kA0, kZero);
+  branch_to_address(t_.exit_stub);
+}
+
+void Lowering::lower_terminator() {
+  const ir::Terminator& t = b_.term;
+  switch (t.kind) {
+    case ir::TermKind::kJump:
+      emit_exit_to(t.target);
+      break;
+    case ir::TermKind::kBranch: {
+      if (loc_[t.cond].kind == LocKind::kConst) {
+        emit_exit_to((cval_[t.cond] & 1) ? t.target : t.fallthrough);
+        break;
+      }
+      Label taken;
+      as_.branch(Op::BNEZ, taken, Gpr{loc_[t.cond].reg});
+      emit_exit_to(t.fallthrough);
+      as_.bind(taken);
+      emit_exit_to(t.target);
+      break;
+    }
+    case ir::TermKind::kJumpIndirect:
+      as_.emit(Op::ST_D, reg(t.cond, kScratch0), kEnv, kRipOffset);
+      as_.move(kA0, kZero);
+      branch_to_address(t_.exit_stub);
+      break;
+    case ir::TermKind::kExit:
+    case ir::TermKind::kNone:
+      as_.li(kScratch0, t.target);
+      as_.emit(Op::ST_D, kScratch0, kEnv, kRipOffset);
+      as_.li(kScratch0, u64(t.reason));
+      as_.emit(Op::ST_W, kScratch0, kEnv, i32(engine::kExitReasonOffset));
+      as_.li(kA0, u64(engine::BlockExit::kExitReason));
+      branch_to_address(t_.exit_stub);
+      break;
+  }
+}
+
+}  // namespace
+
+CodegenResult generate(const ir::Block& block, const CodegenTargets& targets, u64 base, u32* out, usize capacity) {
+  // The lowering state is large (per-value tables): kept out of the stack. One translation
+  // runs at a time per BMBT instance.
+  alignas(Lowering) static unsigned char storage[sizeof(Lowering)];
+  Lowering* l = new (storage) Lowering(block, targets, base, out, capacity);
+  return l->run();
+}
+
+}  // namespace bmbt::la64

@@ -1,0 +1,33 @@
+// Lowers one optimised IR block to LoongArch64 code (software flag strategy: each x86 flag is
+// a byte of guest state, computed only where the IR still computes it after flag liveness).
+//
+// Register use: see host_regs.h. IR values live in temporaries from a small pool; a value's
+// register is released after its last use. A block whose values do not fit the pool is
+// rejected (compile() returns kNoRegisters) and the engine translates a shorter block.
+#pragma once
+#include "backend-la64/assembler.h"
+#include "ir/ir.h"
+#include "support/text.h"
+
+namespace bmbt::la64 {
+
+// Addresses translated code needs (absolute host addresses).
+struct CodegenTargets {
+  u64 exit_stub;     // trampoline exit: a0 = engine::BlockExit
+  u64 slow_load;     // engine::slow_load
+  u64 slow_store;    // engine::slow_store
+  u64 helpers[8];    // by ir::HelperId
+};
+
+enum class CodegenStatus : u8 { kOk, kNoRegisters, kBufferFull, kInternal };
+
+struct CodegenResult {
+  CodegenStatus status;
+  usize words;
+  const char* error;  // for kInternal
+};
+
+// Generates code for `block` to run at host address `base`, writing at most `capacity` words.
+CodegenResult generate(const ir::Block& block, const CodegenTargets& targets, u64 base, u32* out, usize capacity);
+
+}  // namespace bmbt::la64

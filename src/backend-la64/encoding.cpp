@@ -1,0 +1,286 @@
+// Table-driven LoongArch64 encoder and decoder.  No per-instruction code: an instruction is its fixed
+// bits plus a format, and a format is a list of field descriptors (la64_formats.inc).
+#include "backend-la64/encoding.h"
+
+namespace bmbt::la64 {
+namespace {
+
+struct InsnDesc {
+  const char* mnemonic;
+  Format format;
+  u32 bits;
+};
+
+constexpr InsnDesc kInsns[] = {
+#define LA64_INSN(ident, mnem, fmt, bits) {mnem, Format::fmt, bits},
+#include "backend-la64/la64.inc"
+#undef LA64_INSN
+};
+static_assert(array_size(kInsns) == usize(Op::kCount));
+
+// Field descriptor builders used by la64_formats.inc (see the legend there).
+#define R(K, lo, w) FieldDesc{OperandKind::k##K, lo, w, 0, 0, false, 0, 0}
+#define U(lo, w) FieldDesc{OperandKind::kImm, lo, w, 0, 0, false, 0, 0}
+#define S(lo, w) FieldDesc{OperandKind::kImm, lo, w, 0, 0, true, 0, 0}
+#define SS(lo, w, sh) FieldDesc{OperandKind::kImm, lo, w, 0, 0, true, sh, 0}
+#define UB(lo, w, b) FieldDesc{OperandKind::kImm, lo, w, 0, 0, false, 0, b}
+#define OFF(lo, w, lo2, w2) FieldDesc{OperandKind::kImm, lo, w, lo2, w2, true, 2, 0}
+#define X FieldDesc{OperandKind::kImm, 0, 0, 0, 0, false, 0, 0}
+constexpr FormatDesc kFormats[] = {
+#define LA64_FORMAT(name, check, count, o0, o1, o2, o3) {#name, Check::check, count, {o0, o1, o2, o3}},
+#include "backend-la64/la64_formats.inc"
+#undef LA64_FORMAT
+};
+#undef R
+#undef U
+#undef S
+#undef SS
+#undef UB
+#undef OFF
+#undef X
+static_assert(array_size(kFormats) == usize(Format::kCount));
+
+constexpr u32 low_mask(u32 w) { return w >= 32 ? 0xffffffffu : (1u << w) - 1; }
+
+constexpr u32 field_mask(const FieldDesc& d) {
+  return (low_mask(d.width) << d.lo) | (d.width2 ? low_mask(d.width2) << d.lo2 : 0);
+}
+
+struct MaskTable { u32 m[usize(Format::kCount)]; };
+constexpr MaskTable make_masks() {
+  MaskTable t{};
+  for (usize f = 0; f < usize(Format::kCount); ++f) {
+    u32 m = 0;
+    for (int i = 0; i < kFormats[f].count; ++i) m |= field_mask(kFormats[f].ops[i]);
+    t.m[f] = m;
+  }
+  return t;
+}
+constexpr MaskTable kMasks = make_masks();
+
+// A table line whose fixed bits overlap its own operand fields would encode wrongly; catch it at
+// compile time rather than in a test.
+constexpr bool fixed_bits_disjoint() {
+  for (const InsnDesc& d : kInsns)
+    if (d.bits & kMasks.m[usize(d.format)]) return false;
+  return true;
+}
+static_assert(fixed_bits_disjoint(), "la64.inc: fixed bits overlap an operand field");
+
+constexpr int kRegCount[] = {32, 32, 8, 32, 4, 4, 0};
+
+Encoded fail(const char* why) { return Encoded{false, 0, why}; }
+
+bool check_ok(Check c, const i64* v) {
+  switch (c) {
+    case Check::kNone: return true;
+    case Check::kMsbLsb: return v[2] >= v[3];
+    case Check::kAmo: return v[0] == 0 || (v[0] != v[1] && v[0] != v[2]);
+    case Check::kCsrxchg: return v[1] > 1;
+  }
+  return false;
+}
+
+const char* check_error(Check c) {
+  switch (c) {
+    case Check::kMsbLsb: return "msb is less than lsb";
+    case Check::kAmo: return "rd must be different from both rk and rj";
+    case Check::kCsrxchg: return "rj must not be $r0 or $r1";
+    default: return "invalid operand combination";
+  }
+}
+
+}  // namespace
+
+Format format_of(Op op) { return kInsns[usize(op)].format; }
+const FormatDesc& format_desc(Format f) { return kFormats[usize(f)]; }
+u32 fixed_bits(Op op) { return kInsns[usize(op)].bits; }
+u32 operand_mask(Format f) { return kMasks.m[usize(f)]; }
+int register_count(OperandKind k) { return kRegCount[usize(k)]; }
+const char* mnemonic(Op op) { return usize(op) < usize(Op::kCount) ? kInsns[usize(op)].mnemonic : "<bad op>"; }
+
+i64 imm_min(const FieldDesc& d) {
+  int w = d.width + d.width2;
+  i64 lo = d.is_signed ? -(i64(1) << (w - 1)) : 0;
+  return (lo + d.bias) * (i64(1) << d.shift);
+}
+
+i64 imm_max(const FieldDesc& d) {
+  int w = d.width + d.width2;
+  i64 hi = d.is_signed ? (i64(1) << (w - 1)) - 1 : (i64(1) << w) - 1;
+  return (hi + d.bias) * (i64(1) << d.shift);
+}
+
+bool imm_fits(const FieldDesc& d, i64 value) {
+  if (d.kind != OperandKind::kImm) return false;
+  if (value & ((i64(1) << d.shift) - 1)) return false;
+  return value >= imm_min(d) && value <= imm_max(d);
+}
+
+bool imm_fits(Op op, int index, i64 value) {
+  if (usize(op) >= usize(Op::kCount)) return false;
+  const FormatDesc& f = kFormats[usize(kInsns[usize(op)].format)];
+  if (index < 0 || index >= f.count) return false;
+  return imm_fits(f.ops[index], value);
+}
+
+Encoded encode(Op op, const Operand* ops, int count) {
+  if (usize(op) >= usize(Op::kCount)) return fail("invalid opcode");
+  const InsnDesc& insn = kInsns[usize(op)];
+  const FormatDesc& f = kFormats[usize(insn.format)];
+  if (count != f.count) return fail("wrong number of operands");
+  u32 word = insn.bits;
+  i64 vals[4] = {0, 0, 0, 0};
+  for (int i = 0; i < count; ++i) {
+    const FieldDesc& d = f.ops[i];
+    const Operand& o = ops[i];
+    if (d.kind != OperandKind::kImm) {
+      if (o.kind != d.kind) return fail(o.kind == OperandKind::kImm ? "expected a register" : "wrong register file");
+      if (o.value < 0 || o.value >= kRegCount[usize(d.kind)]) return fail("register number out of range");
+      word |= u32(o.value) << d.lo;
+    } else {
+      if (o.kind != OperandKind::kImm) return fail("expected an immediate");
+      if (o.value & ((i64(1) << d.shift) - 1)) return fail("immediate misaligned");
+      if (o.value < imm_min(d) || o.value > imm_max(d)) return fail("immediate out of range");
+      // Arithmetic shift keeps the sign; the range check above guarantees the result fits the field.
+      u32 raw = u32((o.value >> d.shift) - d.bias) & low_mask(d.width + d.width2);
+      word |= (raw & low_mask(d.width)) << d.lo;
+      if (d.width2) word |= ((raw >> d.width) & low_mask(d.width2)) << d.lo2;
+    }
+    vals[i] = o.value;
+  }
+  if (!check_ok(f.check, vals)) return fail(check_error(f.check));
+  return Encoded{true, word, nullptr};
+}
+
+bool decode(u32 word, Decoded* out) {
+  // Linear scan in table order: decoding is for logs and tests, not the hot path, and table order is
+  // what resolves nested encodings (see la64.inc).
+  for (usize idx = 0; idx < usize(Op::kCount); ++idx) {
+    const InsnDesc& insn = kInsns[idx];
+    u32 mask = kMasks.m[usize(insn.format)];
+    if ((word & ~mask) != insn.bits) continue;
+    const FormatDesc& f = kFormats[usize(insn.format)];
+    Decoded d;
+    d.op = Op(idx);
+    d.count = f.count;
+    i64 vals[4] = {0, 0, 0, 0};
+    bool ok = true;
+    for (int i = 0; i < f.count; ++i) {
+      const FieldDesc& fd = f.ops[i];
+      u32 raw = (word >> fd.lo) & low_mask(fd.width);
+      if (fd.width2) raw |= ((word >> fd.lo2) & low_mask(fd.width2)) << fd.width;
+      i64 v;
+      if (fd.kind != OperandKind::kImm) {
+        // Register fields can be wider than the file ($fcsr4.. and $scr4.. do not exist).
+        if (raw >= u32(kRegCount[usize(fd.kind)])) { ok = false; break; }
+        v = raw;
+      } else {
+        int w = fd.width + fd.width2;
+        v = raw;
+        if (fd.is_signed && (raw >> (w - 1)) & 1) v -= i64(1) << w;
+        v = (v + fd.bias) * (i64(1) << fd.shift);
+      }
+      d.ops[i].kind = fd.kind;
+      d.ops[i].value = v;
+      vals[i] = v;
+    }
+    // Only csrxchg's rule decides which instruction a word is; llvm decodes the other rule
+    // violations as written, so the disassembler does too.
+    if (!ok || (f.check == Check::kCsrxchg && !check_ok(f.check, vals))) continue;
+    *out = d;
+    return true;
+  }
+  return false;
+}
+
+Encoded set_operand(u32 word, int index, Operand value) {
+  Decoded d;
+  if (!decode(word, &d)) return fail("unknown instruction word");
+  if (index < 0 || index >= d.count) return fail("no such operand");
+  d.ops[index] = value;
+  return encode(d.op, d.ops, d.count);
+}
+
+// ---- constant materialisation
+namespace {
+
+u32 must(Encoded e) { return e.word; }  // operands below are in range by construction
+
+i64 sext(u64 v, int bits) {
+  u64 m = u64(1) << (bits - 1);
+  v &= (bits == 64) ? ~u64(0) : (u64(1) << bits) - 1;
+  return i64((v ^ m) - m);
+}
+
+}  // namespace
+
+int materialize_constant(Gpr rd, u64 value, u32* out) {
+  const Gpr zero{0};
+  int n = 0;
+  const i64 s = i64(value);
+  // One instruction: si12 (addi.w sign-extends), ui12 (ori zero-extends), a sign-extended 32-bit value
+  // with zero low 12 bits (lu12i.w), or only the top 12 bits set (lu52i.d from $zero).
+  if (s >= -2048 && s <= 2047) { out[0] = must(enc(Op::ADDI_W, rd, zero, s)); return 1; }
+  if (value <= 0xfff) { out[0] = must(enc(Op::ORI, rd, zero, value)); return 1; }
+  if ((value & 0x000fffffffffffffull) == 0) {
+    out[0] = must(enc(Op::LU52I_D, rd, zero, sext(value >> 52, 12)));
+    return 1;
+  }
+
+  // Step 1 sets bits 31:0.  Each way of doing so leaves different bits 63:32 behind (sign- or zero-
+  // extension, or the carry of lu12i.w + addi.d), so every way is costed together with the lu32i.d /
+  // lu52i.d fix-up it needs, and the cheapest wins.
+  const u32 low32 = u32(value);
+  const i64 low_s = sext(low32, 32);
+  const i64 lo12_s = sext(low32 & 0xfff, 12);
+  struct Start { int n; u32 w[2]; u64 cur; };
+  Start cand[5];
+  int nc = 0;
+  if (low_s >= -2048 && low_s <= 2047)
+    cand[nc++] = {1, {must(enc(Op::ADDI_W, rd, zero, low_s)), 0}, u64(low_s)};
+  if (low32 <= 0xfff) cand[nc++] = {1, {must(enc(Op::ORI, rd, zero, low32)), 0}, low32};
+  if (nc == 0) {
+    u32 lu = must(enc(Op::LU12I_W, rd, sext(low32 >> 12, 20)));
+    if ((low32 & 0xfff) == 0) cand[nc++] = {1, {lu, 0}, u64(low_s)};
+    else cand[nc++] = {2, {lu, must(enc(Op::ORI, rd, rd, low32 & 0xfff))}, u64(low_s)};
+    // lu12i.w of the value rounded to the nearest 4 KiB, then addi.d of the signed remainder: the
+    // 64-bit add may carry/borrow across bit 31 and leave the upper bits the value needs.
+    if (lo12_s < 0) {
+      u32 hi = low32 - u32(lo12_s);  // low 12 bits now zero
+      u64 c = u64(sext(hi, 32)) + u64(lo12_s);
+      cand[nc++] = {2, {must(enc(Op::LU12I_W, rd, sext(hi >> 12, 20))), must(enc(Op::ADDI_D, rd, rd, lo12_s))}, c};
+    }
+  }
+  int best_total = 99, best = 0;
+  for (int i = 0; i < nc; ++i) {
+    u64 cur = cand[i].cur;
+    int total = cand[i].n;
+    if (cur != value) {
+      if (((cur ^ value) & 0x000fffff00000000ull) == 0) {
+        total += 1;  // lu52i.d only
+      } else {
+        u64 after = (cur & 0xffffffffull) | (u64(sext(value >> 32, 20)) << 32);
+        total += after == value ? 1 : 2;
+      }
+    }
+    if (total < best_total) { best_total = total; best = i; }
+  }
+  const Start& st = cand[best];
+  for (int i = 0; i < st.n; ++i) out[n++] = st.w[i];
+  u64 cur = st.cur;
+  if (cur == value) return n;
+
+  // Step 2: bits 51:32 via lu32i.d (which also sign-extends into 63:52), unless they already match.
+  if (((cur ^ value) & 0x000fffff00000000ull) != 0) {
+    i64 mid = sext(value >> 32, 20);
+    out[n++] = must(enc(Op::LU32I_D, rd, mid));
+    cur = (cur & 0xffffffffull) | (u64(mid) << 32);
+    if (cur == value) return n;
+  }
+  // Step 3: bits 63:52.
+  out[n++] = must(enc(Op::LU52I_D, rd, rd, sext(value >> 52, 12)));
+  return n;
+}
+
+}  // namespace bmbt::la64

@@ -1,0 +1,124 @@
+// LoongArch64 assembler: encode one instruction word from typed operands, driven entirely by the
+// instruction table (la64.inc) and the format table (la64_formats.inc).  The disassembler
+// (disasm.h) reads the same tables, so an encoding is written down exactly once.
+#pragma once
+#include "support/types.h"
+
+namespace bmbt::la64 {
+
+enum class Op : u16 {
+#define LA64_INSN(ident, mnem, fmt, bits) ident,
+#include "backend-la64/la64.inc"
+#undef LA64_INSN
+  kCount
+};
+
+enum class Format : u8 {
+#define LA64_FORMAT(name, check, count, o0, o1, o2, o3) name,
+#include "backend-la64/la64_formats.inc"
+#undef LA64_FORMAT
+  kCount
+};
+
+// Typed operands: a register of the wrong file or an immediate where a register is expected is an error.
+struct Gpr { u8 n; };   // $r0..$r31
+struct Fpr { u8 n; };   // $f0..$f31
+struct Fcc { u8 n; };   // $fcc0..$fcc7
+struct Vr { u8 n; };    // $vr0..$vr31 (LSX)
+struct Scr { u8 n; };   // $scr0..$scr3 (LBT scratch)
+struct Fcsr { u8 n; };  // $fcsr0..$fcsr3
+
+enum class OperandKind : u8 { kGpr, kFpr, kFcc, kVr, kScr, kFcsr, kImm };
+
+struct Operand {
+  OperandKind kind;
+  i64 value;
+  constexpr Operand() : kind(OperandKind::kImm), value(0) {}
+  constexpr Operand(Gpr r) : kind(OperandKind::kGpr), value(r.n) {}
+  constexpr Operand(Fpr r) : kind(OperandKind::kFpr), value(r.n) {}
+  constexpr Operand(Fcc r) : kind(OperandKind::kFcc), value(r.n) {}
+  constexpr Operand(Vr r) : kind(OperandKind::kVr), value(r.n) {}
+  constexpr Operand(Scr r) : kind(OperandKind::kScr), value(r.n) {}
+  constexpr Operand(Fcsr r) : kind(OperandKind::kFcsr), value(r.n) {}
+  // One constructor per builtin integer type (not per typedef) so every literal and every
+  // u32/i64/usize variable converts without ambiguity on any target.
+  constexpr Operand(int v) : kind(OperandKind::kImm), value(v) {}
+  constexpr Operand(unsigned v) : kind(OperandKind::kImm), value(v) {}
+  constexpr Operand(long v) : kind(OperandKind::kImm), value(v) {}
+  constexpr Operand(unsigned long v) : kind(OperandKind::kImm), value(i64(v)) {}
+  constexpr Operand(long long v) : kind(OperandKind::kImm), value(v) {}
+  constexpr Operand(unsigned long long v) : kind(OperandKind::kImm), value(i64(v)) {}
+  // An unsigned value above INT64_MAX becomes negative and is then rejected by range checks.
+};
+
+// error: static string naming the problem, e.g. "immediate out of range"; nullptr when ok.
+struct Encoded { bool ok; u32 word; const char* error; };
+
+// Operands are given in the order the assembly syntax (llvm-mc) lists them.  Immediates are the values
+// as written in assembly: branch/jump offsets are byte offsets relative to the instruction (4-aligned),
+// scaled immediates (ldptr/stptr/ll/sc offsets, vldrepl/vstelm offsets) as llvm-mc accepts them, alsl's
+// shift as 1..4.  Out-of-range or misaligned immediates, wrong operand kinds and counts are errors.
+Encoded encode(Op op, const Operand* ops, int count);
+template <class... A>
+Encoded enc(Op op, A... a) {
+  if constexpr (sizeof...(A) == 0) {
+    return encode(op, nullptr, 0);
+  } else {
+    Operand v[] = {Operand(a)...};
+    return encode(op, v, int(sizeof...(A)));
+  }
+}
+
+const char* mnemonic(Op op);  // "add.d"
+
+// ---- table introspection (used by the code generator for "does it fit" questions and by tests)
+enum class Check : u8 {
+  kNone,
+  kMsbLsb,    // bstrins/bstrpick: msb (operand 2) >= lsb (operand 3)
+  kAmo,       // am*: rd (operand 0) differs from rk and rj unless rd is $zero
+  kCsrxchg,   // csrxchg: rj must not be $r0/$r1 (those encodings are csrrd/csrwr)
+};
+
+// One operand: where its bits live and how the assembly value maps onto them.
+struct FieldDesc {
+  OperandKind kind;
+  u8 lo, width;    // first (low) part of the field
+  u8 lo2, width2;  // second part holding the value's next bits (split branch offsets), width2 = 0 if none
+  bool is_signed;
+  u8 shift;        // assembly value = field << shift
+  i8 bias;         // assembly value = field + bias (before shift)
+};
+
+struct FormatDesc {
+  const char* name;
+  Check check;
+  u8 count;
+  FieldDesc ops[4];
+};
+
+Format format_of(Op op);
+const FormatDesc& format_desc(Format f);
+u32 fixed_bits(Op op);            // the word with all operand fields zero
+u32 operand_mask(Format f);       // bits occupied by operand fields
+int register_count(OperandKind k);
+// Range of assembly values an immediate field accepts (inclusive); values must also be multiples of
+// 1 << shift.
+i64 imm_min(const FieldDesc& d);
+i64 imm_max(const FieldDesc& d);
+bool imm_fits(const FieldDesc& d, i64 value);
+// Convenience: does `value` fit immediate operand `index` of `op`?
+bool imm_fits(Op op, int index, i64 value);
+
+// Decode one word.  Returns false for words not in the table.
+struct Decoded { Op op; int count; Operand ops[5]; };
+bool decode(u32 word, Decoded* out);
+
+// Re-encode `word` with operand `index` replaced (e.g. patching a branch offset when chaining blocks).
+// Fails like encode() if the word is unknown or the new value does not fit.
+Encoded set_operand(u32 word, int index, Operand value);
+
+// Fewest-instruction sequence materialising any 64-bit constant into rd (addi.w/ori/lu12i.w/lu32i.d/
+// lu52i.d).  Returns the count written (1..4) into words_out.
+int materialize_constant(Gpr rd, u64 value, u32* words_out);
+
+}  // namespace bmbt::la64

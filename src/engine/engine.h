@@ -1,0 +1,65 @@
+// The vCPU run loop: look up or translate the block at RIP, execute it, handle its exit.
+#pragma once
+#include "engine/backend.h"
+#include "engine/trace.h"
+#include "frontend-x86/decoder.h"
+#include "frontend-x86/translator.h"
+
+namespace bmbt::engine {
+
+struct EngineConfig {
+  u32 trace = 0;                 // TraceFlag mask
+  u64 max_guest_insns = 0;       // stop after about this many guest instructions (0: no limit)
+  x86::TranslateLimits limits;
+};
+
+enum class StopKind : u8 {
+  kHalted,     // hlt with interrupts disabled and nothing that could wake the CPU: a clean end
+  kGuestError, // the guest did something BMBT cannot continue from (reported with state)
+  kInsnLimit,  // -icount-limit reached
+  kInternal,   // a BMBT limit or bug (reported)
+};
+
+struct Stats {
+  u64 blocks_translated = 0;
+  u64 guest_insns_translated = 0;
+  u64 ir_insts_before = 0;
+  u64 ir_insts_after = 0;
+  u64 host_insns_emitted = 0;
+  u64 blocks_executed = 0;
+  u64 guest_insns_executed = 0;   // counted per executed block
+  u64 exits_by_reason[4] = {};
+  u64 cache_flushes = 0;
+  u64 translate_ns = 0;
+  u64 total_ns = 0;
+};
+
+class Engine final : private x86::CodeSource, private x86::InsnObserver {
+ public:
+  Engine(devices::Machine& machine, ExecBackend& exec, CodeLister* lister, const EngineConfig& config);
+  Vcpu& vcpu() { return vcpu_; }
+  StopKind run();
+  const Stats& stats() const { return stats_; }
+  void print_stats();
+  void dump_state();
+
+ private:
+  TranslationBlock* translate(u64 pc);
+  bool build_block(u64 pc, int max_insns);
+  StopKind handle_exit(BlockExit exit);
+  int fetch(u64 pc, u8* out, int max) override;
+  void on_insn(const x86::DecodedInsn& d, const u8* bytes) override;
+
+  devices::Machine& machine_;
+  ExecBackend& exec_;
+  CodeLister* lister_;
+  EngineConfig config_;
+  Vcpu vcpu_{};
+  softmmu::Mmu mmu_;
+  x86::Decoder decoder_;
+  TbCache tbs_;
+  ir::Block block_;
+  Stats stats_;
+};
+
+}  // namespace bmbt::engine

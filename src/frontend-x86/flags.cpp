@@ -1,0 +1,66 @@
+#include "frontend-x86/context.h"
+
+namespace bmbt::x86 {
+
+using ir::Flag;
+
+void Ctx::flags_szp(Value r) {
+  Type t = b.type_of(r);
+  b.set_flag(ir::kZF, b.eq(r, c(t, 0)));
+  b.set_flag(ir::kSF, b.slt(r, c(t, 0)));
+  b.set_flag(ir::kPF, b.parity(r));
+}
+
+void Ctx::flags_add(Value a, Value bv, Value r) {
+  b.set_flag(ir::kCF, b.ult(r, a));
+  b.set_flag(ir::kOF, b.overflow_add(a, bv, r));
+  b.set_flag(ir::kAF, b.aux_carry(a, bv, r));
+  flags_szp(r);
+}
+
+void Ctx::flags_sub(Value a, Value bv, Value r) {
+  b.set_flag(ir::kCF, b.ult(a, bv));
+  b.set_flag(ir::kOF, b.overflow_sub(a, bv, r));
+  b.set_flag(ir::kAF, b.aux_carry(a, bv, r));
+  flags_szp(r);
+}
+
+// AND/OR/XOR/TEST: CF and OF cleared; AF is architecturally undefined and cleared here,
+// which is what the Intel and AMD CPUs we compared against do (see docs/x86-semantics.md).
+void Ctx::flags_logic(Value r) {
+  b.set_flag(ir::kCF, b.boolean(false));
+  b.set_flag(ir::kOF, b.boolean(false));
+  b.set_flag(ir::kAF, b.boolean(false));
+  flags_szp(r);
+}
+
+Value Ctx::condition(int cc) {
+  Value v;
+  switch (cc >> 1) {
+    case 0: v = b.get_flag(ir::kOF); break;                                        // o
+    case 1: v = b.get_flag(ir::kCF); break;                                        // b
+    case 2: v = b.get_flag(ir::kZF); break;                                        // e
+    case 3: v = b.or_(b.get_flag(ir::kCF), b.get_flag(ir::kZF)); break;            // be
+    case 4: v = b.get_flag(ir::kSF); break;                                        // s
+    case 5: v = b.get_flag(ir::kPF); break;                                        // p
+    case 6: v = b.xor_(b.get_flag(ir::kSF), b.get_flag(ir::kOF)); break;           // l
+    default:                                                                       // le
+      v = b.or_(b.get_flag(ir::kZF), b.xor_(b.get_flag(ir::kSF), b.get_flag(ir::kOF)));
+      break;
+  }
+  return (cc & 1) ? b.xor_(v, b.boolean(true)) : v;
+}
+
+int condition_of(ZydisMnemonic m) {
+  switch (m) {
+#define CC(n, j, set, cmov) case ZYDIS_MNEMONIC_##j: case ZYDIS_MNEMONIC_##set: case ZYDIS_MNEMONIC_##cmov: return n;
+    CC(0, JO, SETO, CMOVO) CC(1, JNO, SETNO, CMOVNO) CC(2, JB, SETB, CMOVB) CC(3, JNB, SETNB, CMOVNB)
+    CC(4, JZ, SETZ, CMOVZ) CC(5, JNZ, SETNZ, CMOVNZ) CC(6, JBE, SETBE, CMOVBE) CC(7, JNBE, SETNBE, CMOVNBE)
+    CC(8, JS, SETS, CMOVS) CC(9, JNS, SETNS, CMOVNS) CC(10, JP, SETP, CMOVP) CC(11, JNP, SETNP, CMOVNP)
+    CC(12, JL, SETL, CMOVL) CC(13, JNL, SETNL, CMOVNL) CC(14, JLE, SETLE, CMOVLE) CC(15, JNLE, SETNLE, CMOVNLE)
+#undef CC
+    default: return -1;
+  }
+}
+
+}  // namespace bmbt::x86

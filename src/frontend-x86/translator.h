@@ -1,0 +1,40 @@
+// Translates one block of guest code (up to a control transfer, a page end or a size limit)
+// from x86 machine code into IR.
+#pragma once
+#include "frontend-x86/decoder.h"
+#include "ir/ir.h"
+
+namespace bmbt::x86 {
+
+// Where instruction bytes come from (the engine reads them through the guest MMU).
+class CodeSource {
+ public:
+  // Copies up to `max` bytes of guest code at `pc` into `out`; returns how many could be read
+  // (fewer at the end of accessible memory, 0 if `pc` itself cannot be fetched).
+  virtual int fetch(u64 pc, u8* out, int max) = 0;
+
+ protected:
+  ~CodeSource() = default;
+};
+
+// Observes each decoded instruction (for -d in_asm and trace tools).
+class InsnObserver {
+ public:
+  virtual void on_insn(const DecodedInsn& d, const u8* bytes) = 0;
+
+ protected:
+  ~InsnObserver() = default;
+};
+
+struct TranslateLimits {
+  int max_insns = 64;
+  u64 page_size = 4096;  // a block never starts an instruction on a later guest page than its first
+};
+
+// Fills `block` (reset to `pc`). Always produces a terminated block: unimplemented instructions,
+// undecodable bytes and fetch faults become exits at the offending pc. Returns false only if
+// the IR did not fit (an internal limit), with the block unusable.
+bool translate_block(const Decoder& dec, CodeSource& code, u64 pc, ir::Block& block,
+                     const TranslateLimits& limits, InsnObserver* observer);
+
+}  // namespace bmbt::x86

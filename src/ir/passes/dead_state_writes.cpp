@@ -1,0 +1,43 @@
+#include "ir/guest_state.h"
+#include "ir/passes/passes.h"
+
+namespace bmbt::ir {
+
+// Walks backwards keeping, per flag and per register, whether a later write covers the
+// current point with no intervening read or possible exit.
+int remove_dead_state_writes(Block& b) {
+  bool flag_overwritten[kFlagCount] = {};
+  bool reg_overwritten[kGuestRegCount] = {};
+  bool keep[Block::kMaxInsts];
+  int removed = 0;
+  for (int i = b.size() - 1; i >= 0; --i) {
+    const Inst& in = b[i];
+    keep[i] = true;
+    switch (op_info(in.op).effect) {
+      case Effect::kWritesState:
+        if (in.op == Op::SetFlag) {
+          if (flag_overwritten[in.imm]) { keep[i] = false; ++removed; }
+          flag_overwritten[in.imm] = true;
+        } else {
+          if (reg_overwritten[in.imm]) { keep[i] = false; ++removed; }
+          reg_overwritten[in.imm] = true;
+        }
+        break;
+      case Effect::kReadsState:
+        if (in.op == Op::GetFlag) flag_overwritten[in.imm] = false;
+        else reg_overwritten[in.imm] = false;
+        break;
+      case Effect::kReadsMemory:
+      case Effect::kWritesMemory:
+      case Effect::kCall:
+        for (bool& f : flag_overwritten) f = false;
+        for (bool& r : reg_overwritten) r = false;
+        break;
+      default: break;
+    }
+  }
+  if (removed) b.compact(keep);
+  return removed;
+}
+
+}  // namespace bmbt::ir

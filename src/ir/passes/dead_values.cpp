@@ -1,0 +1,29 @@
+#include "ir/passes/passes.h"
+
+namespace bmbt::ir {
+
+int remove_dead_values(Block& b) {
+  bool used[Block::kMaxInsts] = {};
+  if (b.term.cond != kNoValue) used[b.term.cond] = true;
+  int removed = 0;
+  for (int i = b.size() - 1; i >= 0; --i) {
+    const Inst& in = b[i];
+    Effect e = op_info(in.op).effect;
+    // Loads stay: they can fault, and a fault is observable.
+    bool removable = (e == Effect::kPure || e == Effect::kReadsState) && !used[i];
+    if (removable) { ++removed; continue; }
+    used[i] = true;
+    for (int a = 0; a < in.num_args; ++a) used[in.args[a]] = true;
+  }
+  if (removed) b.compact(used);
+  return removed;
+}
+
+PassStats run_default_passes(Block& b) {
+  PassStats s;
+  s.removed_state_writes = remove_dead_state_writes(b);
+  s.removed_dead_values = remove_dead_values(b);
+  return s;
+}
+
+}  // namespace bmbt::ir
