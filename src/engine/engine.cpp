@@ -143,8 +143,7 @@ StopKind Engine::handle_exit(BlockExit exit) {
   const u64 rip = vcpu_.cpu.regs[kRIP];
   if (exit == BlockExit::kMemFault) {
     // No exception delivery yet: a guest fault ends the run with a report.
-    LogLine l;
-    l.str("bmbt: guest ").str(vcpu_.fault.access == softmmu::Access::kWrite ? "write to" : "read from")
+    LogLine().str("bmbt: guest ").str(vcpu_.fault.access == softmmu::Access::kWrite ? "write to" : "read from")
         .str(" unmapped address ").hex0x(vcpu_.fault.vaddr).str(" at rip=").hex0x(rip)
         .str(" (guest RAM is ").hex0x(machine_.memory.ram_size()).str(" bytes)");
     dump_state();
@@ -154,40 +153,39 @@ StopKind Engine::handle_exit(BlockExit exit) {
   stats_.exits_by_reason[vcpu_.exit_reason & 3]++;
   switch (reason) {
     case ir::ExitReason::kHalt:
-      if (!(vcpu_.cpu.rflags_system & kRflagsIF)) {
-        LogLine l;
-        l.str("bmbt: guest halted with interrupts disabled at rip=").hex0x(rip);
-        return StopKind::kHalted;
-      }
-      {
+      if (vcpu_.cpu.rflags_system & kRflagsIF) {
         // Interrupt delivery arrives with the PC machine; until then nothing can wake the CPU.
-        LogLine l;
-        l.str("bmbt: guest halted with interrupts enabled at rip=").hex0x(rip).str(", but no interrupt source exists yet");
+        LogLine().str("bmbt: guest halted with interrupts enabled at rip=").hex0x(rip)
+            .str(", but no interrupt source exists yet");
+      } else {
+        LogLine().str("bmbt: guest halted with interrupts disabled at rip=").hex0x(rip);
       }
       return StopKind::kHalted;
     case ir::ExitReason::kUndefined:
     case ir::ExitReason::kDecodeError: {
       u8 bytes[16];
       int n = mmu_.fetch(rip, bytes, 15);
-      LogLine l;
-      l.str("bmbt: ").str(reason == ir::ExitReason::kUndefined ? "unsupported x86 instruction" : "undecodable bytes")
-          .str(" at rip=").hex0x(rip).str(":");
-      for (int i = 0; i < n; ++i) l.ch(' ').hex(bytes[i], 2);
       x86::DecodedInsn d;
-      if (reason == ir::ExitReason::kUndefined && decoder_.decode(bytes, usize(n), rip, d)) {
-        l.str(" (");
-        decoder_.format(d, l);
-        l.ch(')');
+      bool decoded = decoder_.decode(bytes, usize(n), rip, d);
+      if (decoded) n = d.insn.length;
+      {
+        LogLine l;
+        l.str("bmbt: ").str(reason == ir::ExitReason::kUndefined ? "unsupported x86 instruction" : "undecodable bytes")
+            .str(" at rip=").hex0x(rip).str(":");
+        for (int i = 0; i < n; ++i) l.ch(' ').hex(bytes[i], 2);
+        if (decoded) {
+          l.str(" (");
+          decoder_.format(d, l);
+          l.ch(')');
+        }
       }
       dump_state();
       return StopKind::kGuestError;
     }
-    case ir::ExitReason::kFetchFault: {
-      LogLine l;
-      l.str("bmbt: guest jumped to unmapped address rip=").hex0x(rip);
+    case ir::ExitReason::kFetchFault:
+      LogLine().str("bmbt: guest jumped to unmapped address rip=").hex0x(rip);
       dump_state();
       return StopKind::kGuestError;
-    }
   }
   return StopKind::kInternal;
 }

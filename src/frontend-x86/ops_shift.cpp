@@ -32,8 +32,8 @@ Emit shift(Ctx& x, Shift kind) {
   switch (kind) {
     case Shift::kShl:
       r64 = b.shl(wide, n);
-      // Last bit shifted out: bit (w - n) of the operand, i.e. bit w of (a << (n-1)).
-      cf64 = w == 64 ? b.lshr(wide, b.sub(b.i64c(64), n)) : b.lshr(b.shl(wide, nm1), b.i64c(u64(w)));
+      // Last bit shifted out: bit (w - n) of the operand, i.e. bit w of (a << n).
+      cf64 = w == 64 ? b.lshr(wide, b.sub(b.i64c(64), n)) : b.lshr(b.shl(wide, n), b.i64c(u64(w)));
       break;
     case Shift::kShr:
       r64 = b.lshr(wide, n);

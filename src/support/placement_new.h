@@ -5,5 +5,5 @@
 #if !defined(BMBT_FREESTANDING) && __has_include(<new>)
 #include <new>
 #else
-inline void* operator new(usize, void* where) noexcept { return where; }
+inline void* operator new(bmbt::usize, void* where) noexcept { return where; }
 #endif
