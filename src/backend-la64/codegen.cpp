@@ -1,5 +1,6 @@
 #include "backend-la64/codegen.h"
 
+#include "backend-la64/lowering.h"
 #include "backend-la64/host_regs.h"
 #include "engine/vcpu.h"
 #include "ir/semantics.h"
@@ -8,90 +9,7 @@
 
 namespace bmbt::la64 {
 
-namespace {
-
-using IrOp = ir::Op;
-using ir::Type;
-using ir::Value;
-
-constexpr i32 kRipOffset = i32(guest_reg_offset(kRIP));
-constexpr i32 kFaultFlagOffset = i32(__builtin_offsetof(engine::Vcpu, fault) + __builtin_offsetof(softmmu::MemFault, faulted));
-constexpr i32 kTlbReadTag = i32(engine::kTlbOffset + __builtin_offsetof(softmmu::TlbEntry, read_tag));
-constexpr i32 kTlbWriteTag = i32(engine::kTlbOffset + __builtin_offsetof(softmmu::TlbEntry, write_tag));
-constexpr i32 kTlbAddend = i32(engine::kTlbOffset + __builtin_offsetof(softmmu::TlbEntry, addend));
-static_assert(kTlbAddend < 2048 && kFaultFlagOffset < 2048, "soft-TLB fields and fault flag reachable by si12 offsets");
-
-enum class LocKind : u8 { kNone, kConst, kTemp, kPinned };
-struct Loc { LocKind kind; u8 reg; };
-
-// An out-of-line soft-TLB miss path, emitted after the block body.
-struct SlowPath {
-  Label entry, resume;
-  bool is_store;
-  u8 addr_reg, value_reg, dest_reg;  // value_reg for stores, dest_reg for loads
-  u8 size;
-  u64 guest_pc;
-  u32 live_temps;  // temporaries to preserve across the call (bit = host register)
-};
-
-class Lowering {
- public:
-  Lowering(const ir::Block& b, const CodegenTargets& t, u64 base, u32* out, usize cap)
-      : b_(b), t_(t), base_(base), as_(out, cap) {}
-
-  CodegenResult run();
-
- private:
-  // --- register allocation
-  void compute_last_uses();
-  bool alloc_dest(int i);
-  int alloc_temp();
-  void release_dead_args(int i);
-  u32 live_temps_after(int i, u8 except) const;
-  void evict_pinned_aliases(int guest_reg, int i);
-
-  // --- operands
-  Gpr reg(Value v, Gpr scratch);
-  Gpr arg(int i, int k);
-  bool arg_const(int i, int k, i64* value) const;
-  u64 const_value(Value v) const { return cval_[v]; }
-
-  // --- emission helpers
-  void normalize(Gpr d, Type t);
-  void sign_extend(Gpr dst, Gpr src, int width);
-  void branch_to_address(u64 target);
-  void lower(int i);
-  void lower_memory(int i);
-  void lower_call(int i);
-  void lower_terminator();
-  void emit_exit_to(u64 guest_pc);
-  void emit_slow_paths();
-  void save_pinned(int count);
-  void restore_pinned(int count);
-  void save_temps(u32 mask);
-  void restore_temps(u32 mask);
-  bool fail(CodegenStatus s, const char* why) {
-    if (status_ == CodegenStatus::kOk) { status_ = s; error_ = why; }
-    return false;
-  }
-
-  const ir::Block& b_;
-  const CodegenTargets& t_;
-  u64 base_;
-  Assembler as_;
-  Loc loc_[ir::Block::kMaxInsts];
-  int last_use_[ir::Block::kMaxInsts];
-  u64 cval_[ir::Block::kMaxInsts];
-  bool temp_busy_[32] = {};
-  u64 guest_pc_ = 0;
-  SlowPath slow_[128];
-  u64 slow_addr_const_[128];
-  u64 slow_value_const_[128];
-  int nslow_ = 0;
-  Label fault_exit_;
-  CodegenStatus status_ = CodegenStatus::kOk;
-  const char* error_ = nullptr;
-};
+namespace detail {
 
 void Lowering::compute_last_uses() {
   for (int i = 0; i < b_.size(); ++i) {
@@ -272,182 +190,7 @@ void Lowering::lower(int i) {
     default: break;
   }
 
-  // Value-producing register operations. The destination never shares a register with an
-  // operand (operands are released only afterwards), so sequences may use it as a temporary.
-  if (!alloc_dest(i)) return;
-  const Gpr d{loc_[i].reg};
-  const Type t = in.type;
-  const Type at = in.num_args ? b_[in.args[0]].type : t;
-  const int aw = ir::bit_width(at);
-  i64 k = 0;
-  switch (op) {
-    case IrOp::GetFlag:
-      as_.emit(Op::LD_BU, d, kEnv, i32(guest_flag_offset(u8(in.imm))));
-      break;
-    case IrOp::Add:
-      if (arg_const(i, 1, &k) && k >= -2048 && k <= 2047) as_.emit(Op::ADDI_D, d, arg(i, 0), k);
-      else as_.emit(Op::ADD_D, d, arg(i, 0), arg(i, 1));
-      normalize(d, t);
-      break;
-    case IrOp::Sub:
-      if (arg_const(i, 1, &k) && k >= -2047 && k <= 2048) as_.emit(Op::ADDI_D, d, arg(i, 0), -k);
-      else as_.emit(Op::SUB_D, d, arg(i, 0), arg(i, 1));
-      normalize(d, t);
-      break;
-    case IrOp::Mul:
-      as_.emit(Op::MUL_D, d, arg(i, 0), arg(i, 1));
-      normalize(d, t);
-      break;
-    case IrOp::MulHighU:
-      if (aw == 64) {
-        as_.emit(Op::MULH_DU, d, arg(i, 0), arg(i, 1));
-      } else {
-        as_.emit(Op::MUL_D, d, arg(i, 0), arg(i, 1));
-        as_.emit(Op::SRLI_D, d, d, aw);
-      }
-      break;
-    case IrOp::MulHighS:
-      if (aw == 64) {
-        as_.emit(Op::MULH_D, d, arg(i, 0), arg(i, 1));
-      } else {
-        sign_extend(d, arg(i, 0), aw);
-        sign_extend(kScratch0, arg(i, 1), aw);
-        as_.emit(Op::MUL_D, d, d, kScratch0);
-        as_.emit(Op::SRAI_D, d, d, aw);
-        normalize(d, t);
-      }
-      break;
-    case IrOp::And: case IrOp::Or: case IrOp::Xor: {
-      static constexpr Op kReg[] = {Op::AND, Op::OR, Op::XOR};
-      static constexpr Op kImm[] = {Op::ANDI, Op::ORI, Op::XORI};
-      int n = op == IrOp::And ? 0 : op == IrOp::Or ? 1 : 2;
-      u64 c = 0;
-      bool small = loc_[in.args[1]].kind == LocKind::kConst && (c = cval_[in.args[1]]) <= 4095;
-      if (small) as_.emit(kImm[n], d, arg(i, 0), c);
-      else as_.emit(kReg[n], d, arg(i, 0), arg(i, 1));
-      break;
-    }
-    case IrOp::Shl:
-      if (loc_[in.args[1]].kind == LocKind::kConst) as_.emit(Op::SLLI_D, d, arg(i, 0), cval_[in.args[1]] & 63);
-      else as_.emit(Op::SLL_D, d, arg(i, 0), arg(i, 1));
-      normalize(d, t);
-      break;
-    case IrOp::Lshr:
-      if (loc_[in.args[1]].kind == LocKind::kConst) as_.emit(Op::SRLI_D, d, arg(i, 0), cval_[in.args[1]] & 63);
-      else as_.emit(Op::SRL_D, d, arg(i, 0), arg(i, 1));
-      break;
-    case IrOp::Ashr: {
-      Gpr src = arg(i, 0);
-      if (aw < 64) { sign_extend(d, src, aw); src = d; }
-      if (loc_[in.args[1]].kind == LocKind::kConst) as_.emit(Op::SRAI_D, d, src, cval_[in.args[1]] & 63);
-      else as_.emit(Op::SRA_D, d, src, arg(i, 1));
-      normalize(d, t);
-      break;
-    }
-    case IrOp::Not:
-      if (t == Type::kI1) as_.emit(Op::XORI, d, arg(i, 0), 1);
-      else { as_.emit(Op::NOR, d, arg(i, 0), kZero); normalize(d, t); }
-      break;
-    case IrOp::Neg:
-      as_.emit(Op::SUB_D, d, kZero, arg(i, 0));
-      normalize(d, t);
-      break;
-    case IrOp::Eq: case IrOp::Ne: {
-      Gpr x = arg(i, 0);
-      if (!(loc_[in.args[1]].kind == LocKind::kConst && cval_[in.args[1]] == 0)) {
-        as_.emit(Op::XOR, d, x, arg(i, 1));
-        x = d;
-      }
-      if (op == IrOp::Eq) as_.emit(Op::SLTUI, d, x, 1);
-      else as_.emit(Op::SLTU, d, kZero, x);
-      break;
-    }
-    case IrOp::Ult:
-      as_.emit(Op::SLTU, d, arg(i, 0), arg(i, 1));
-      break;
-    case IrOp::Ule:
-      as_.emit(Op::SLTU, d, arg(i, 1), arg(i, 0));
-      as_.emit(Op::XORI, d, d, 1);
-      break;
-    case IrOp::Slt: case IrOp::Sle: {
-      if (op == IrOp::Slt && loc_[in.args[1]].kind == LocKind::kConst && cval_[in.args[1]] == 0) {
-        as_.emit(Op::SRLI_D, d, arg(i, 0), aw - 1);  // operands are zero-extended: the sign bit
-        break;
-      }
-      Gpr a = arg(i, 0), bb = arg(i, 1);
-      if (aw < 64) {
-        sign_extend(d, a, aw);
-        sign_extend(kScratch0, bb, aw);
-        a = d;
-        bb = kScratch0;
-      }
-      if (op == IrOp::Slt) {
-        as_.emit(Op::SLT, d, a, bb);
-      } else {
-        as_.emit(Op::SLT, d, bb, a);
-        as_.emit(Op::XORI, d, d, 1);
-      }
-      break;
-    }
-    case IrOp::Zext:
-      as_.move(d, arg(i, 0));
-      break;
-    case IrOp::Sext:
-      sign_extend(d, arg(i, 0), aw);
-      normalize(d, t);
-      break;
-    case IrOp::Trunc:
-      if (t == Type::kI1) as_.emit(Op::ANDI, d, arg(i, 0), 1);
-      else if (ir::bit_width(t) < 64) as_.emit(Op::BSTRPICK_D, d, arg(i, 0), ir::bit_width(t) - 1, 0);
-      else as_.move(d, arg(i, 0));
-      break;
-    case IrOp::Select: {
-      Gpr c = arg(i, 0);
-      Value f = in.args[2];
-      if (loc_[f].kind == LocKind::kConst) {
-        as_.li(d, cval_[f]);
-        as_.emit(Op::MASKNEZ, d, d, c);
-      } else {
-        as_.emit(Op::MASKNEZ, d, Gpr{loc_[f].reg}, c);
-      }
-      as_.emit(Op::MASKEQZ, kScratch0, arg(i, 1), c);
-      as_.emit(Op::OR, d, d, kScratch0);
-      break;
-    }
-    case IrOp::Parity:
-      // Even parity of the low byte: fold to a nibble, then look it up in the 16-bit table 0x9669.
-      as_.emit(Op::SRLI_D, kScratch0, arg(i, 0), 4);
-      as_.emit(Op::XOR, kScratch0, kScratch0, arg(i, 0));
-      as_.emit(Op::ANDI, kScratch0, kScratch0, 15);
-      as_.li(d, 0x9669);
-      as_.emit(Op::SRL_D, d, d, kScratch0);
-      as_.emit(Op::ANDI, d, d, 1);
-      break;
-    case IrOp::OverflowAdd: case IrOp::OverflowSub: {
-      if (loc_[in.args[2]].kind == LocKind::kConst) { fail(CodegenStatus::kInternal, "constant flag result operand"); return; }
-      Gpr a = arg(i, 0), bb = arg(i, 1), r = arg(i, 2);
-      if (op == IrOp::OverflowAdd) {
-        as_.emit(Op::XOR, kScratch0, a, r);
-        as_.emit(Op::XOR, d, bb, r);
-      } else {
-        as_.emit(Op::XOR, kScratch0, a, bb);
-        as_.emit(Op::XOR, d, a, r);
-      }
-      as_.emit(Op::AND, d, d, kScratch0);
-      as_.emit(Op::SRLI_D, d, d, aw - 1);
-      if (aw < 64) as_.emit(Op::ANDI, d, d, 1);
-      break;
-    }
-    case IrOp::AuxCarry:
-      as_.emit(Op::XOR, d, arg(i, 0), arg(i, 1));
-      as_.emit(Op::XOR, d, d, arg(i, 2));
-      as_.emit(Op::BSTRPICK_D, d, d, 4, 4);
-      break;
-    default:
-      fail(CodegenStatus::kInternal, "IR op without LoongArch lowering");
-      return;
-  }
-  release_dead_args(i);
+  lower_value(i);
 }
 
 // Guest memory access: inline soft-TLB check, host access on a hit, out-of-line call on a miss.
@@ -653,7 +396,9 @@ void Lowering::lower_terminator() {
   }
 }
 
-}  // namespace
+}  // namespace detail
+
+using detail::Lowering;
 
 CodegenResult generate(const ir::Block& block, const CodegenTargets& targets, u64 base, u32* out, usize capacity) {
   // The lowering state is large (per-value tables): kept out of the stack. One translation

@@ -1,0 +1,98 @@
+// Internal to the code generator: the lowering state shared by codegen.cpp (register
+// allocation, state access, memory, calls, terminators) and lower_values.cpp (one case per
+// value-producing IR op).
+#pragma once
+#include "backend-la64/assembler.h"
+#include "backend-la64/codegen.h"
+#include "backend-la64/host_regs.h"
+#include "engine/vcpu.h"
+#include "ir/ir.h"
+#include "softmmu/tlb.h"
+
+namespace bmbt::la64::detail {
+
+using IrOp = ir::Op;
+using ir::Type;
+using ir::Value;
+
+constexpr i32 kRipOffset = i32(guest_reg_offset(kRIP));
+constexpr i32 kFaultFlagOffset = i32(__builtin_offsetof(engine::Vcpu, fault) + __builtin_offsetof(softmmu::MemFault, faulted));
+constexpr i32 kTlbReadTag = i32(engine::kTlbOffset + __builtin_offsetof(softmmu::TlbEntry, read_tag));
+constexpr i32 kTlbWriteTag = i32(engine::kTlbOffset + __builtin_offsetof(softmmu::TlbEntry, write_tag));
+constexpr i32 kTlbAddend = i32(engine::kTlbOffset + __builtin_offsetof(softmmu::TlbEntry, addend));
+static_assert(kTlbAddend < 2048 && kFaultFlagOffset < 2048, "soft-TLB fields and fault flag reachable by si12 offsets");
+
+enum class LocKind : u8 { kNone, kConst, kTemp, kPinned };
+struct Loc { LocKind kind; u8 reg; };
+
+// An out-of-line soft-TLB miss path, emitted after the block body.
+struct SlowPath {
+  Label entry, resume;
+  bool is_store;
+  u8 addr_reg, value_reg, dest_reg;  // value_reg for stores, dest_reg for loads
+  u8 size;
+  u64 guest_pc;
+  u32 live_temps;  // temporaries to preserve across the call (bit = host register)
+};
+
+class Lowering {
+ public:
+  Lowering(const ir::Block& b, const CodegenTargets& t, u64 base, u32* out, usize cap)
+      : b_(b), t_(t), base_(base), as_(out, cap) {}
+
+  CodegenResult run();
+
+ private:
+  // --- register allocation
+  void compute_last_uses();
+  bool alloc_dest(int i);
+  int alloc_temp();
+  void release_dead_args(int i);
+  u32 live_temps_after(int i, u8 except) const;
+  void evict_pinned_aliases(int guest_reg, int i);
+
+  // --- operands
+  Gpr reg(Value v, Gpr scratch);
+  Gpr arg(int i, int k);
+  bool arg_const(int i, int k, i64* value) const;
+  u64 const_value(Value v) const { return cval_[v]; }
+
+  // --- emission helpers
+  void normalize(Gpr d, Type t);
+  void sign_extend(Gpr dst, Gpr src, int width);
+  void branch_to_address(u64 target);
+  void lower(int i);
+  void lower_value(int i);  // lower_values.cpp
+  void lower_memory(int i);
+  void lower_call(int i);
+  void lower_terminator();
+  void emit_exit_to(u64 guest_pc);
+  void emit_slow_paths();
+  void save_pinned(int count);
+  void restore_pinned(int count);
+  void save_temps(u32 mask);
+  void restore_temps(u32 mask);
+  bool fail(CodegenStatus s, const char* why) {
+    if (status_ == CodegenStatus::kOk) { status_ = s; error_ = why; }
+    return false;
+  }
+
+  const ir::Block& b_;
+  const CodegenTargets& t_;
+  u64 base_;
+  Assembler as_;
+  Loc loc_[ir::Block::kMaxInsts];
+  int last_use_[ir::Block::kMaxInsts];
+  u64 cval_[ir::Block::kMaxInsts];
+  bool temp_busy_[32] = {};
+  u64 guest_pc_ = 0;
+  SlowPath slow_[128];
+  u64 slow_addr_const_[128];
+  u64 slow_value_const_[128];
+  int nslow_ = 0;
+  Label fault_exit_;
+  CodegenStatus status_ = CodegenStatus::kOk;
+  const char* error_ = nullptr;
+};
+
+}  // namespace bmbt::la64::detail
