@@ -8,11 +8,13 @@ target_include_directories(bmbt_core_flags INTERFACE ${CMAKE_SOURCE_DIR}/src)
 if(BMBT_FREESTANDING)
   target_compile_definitions(bmbt_core_flags INTERFACE BMBT_FREESTANDING=1)
 endif()
-set(BMBT_CORE_COMPILE_OPTIONS
-  $<$<COMPILE_LANGUAGE:CXX>:-fno-exceptions -fno-rtti -fno-threadsafe-statics>
-  -Wall -Wextra -Wno-unused-parameter)
+# One generator expression per flag: a list inside a generator expression would be split apart.
+set(BMBT_NO_CXX_RUNTIME
+  "$<$<COMPILE_LANGUAGE:CXX>:-fno-exceptions>" "$<$<COMPILE_LANGUAGE:CXX>:-fno-rtti>"
+  "$<$<COMPILE_LANGUAGE:CXX>:-fno-threadsafe-statics>")
+set(BMBT_CORE_COMPILE_OPTIONS ${BMBT_NO_CXX_RUNTIME} -Wall -Wextra -Wno-unused-parameter)
 if(BMBT_FREESTANDING)
-  list(APPEND BMBT_CORE_COMPILE_OPTIONS -ffreestanding $<$<COMPILE_LANGUAGE:CXX>:-nostdinc++>)
+  list(APPEND BMBT_CORE_COMPILE_OPTIONS -ffreestanding "$<$<COMPILE_LANGUAGE:CXX>:-nostdinc++>")
 endif()
 
 # bmbt_core_library(NAME SOURCES...): a static library of the core with the shared flags.
@@ -21,3 +23,9 @@ function(bmbt_core_library name)
   target_link_libraries(${name} PUBLIC bmbt_core_flags)
   target_compile_options(${name} PRIVATE ${BMBT_CORE_COMPILE_OPTIONS})
 endfunction()
+
+# On bare metal there is no C++ runtime at all: every target (not only core libraries) is built
+# without exceptions, RTTI and static-init guards.
+if(BMBT_FREESTANDING)
+  add_compile_options(${BMBT_NO_CXX_RUNTIME})
+endif()
