@@ -1,5 +1,6 @@
 #include "engine/engine.h"
 
+#include "frontend-x86/flag_lookahead.h"
 #include "ir/passes/passes.h"
 #include "ir/printer.h"
 #include "ir/verifier.h"
@@ -38,6 +39,7 @@ bool Engine::build_block(u64 pc, int max_insns) {
     l.str("bmbt: internal error: IR for the block at ").hex0x(pc).str(" exceeded ").dec(ir::Block::kMaxInsts).str(" instructions");
     return false;
   }
+  block_.live_out_flags = x86::live_out_flags(decoder_, *this, block_);
   FixedText<300> err;
   if (!ir::verify(block_, err)) {
     LogLine l;

@@ -63,9 +63,19 @@ class Block {
   u64 guest_pc = 0;           // first guest instruction
   u32 guest_bytes = 0;        // bytes of guest code covered
   u32 guest_insns = 0;        // guest instructions covered
+  // Arithmetic flags (FlagBit mask) that code after this block may read before writing them;
+  // the frontend's look-ahead narrows it, passes treat the others as dead at the block end.
+  u8 live_out_flags = 0x3f;
   Terminator term;
 
-  void reset(u64 pc) { guest_pc = pc; guest_bytes = 0; guest_insns = 0; term = Terminator{}; count_ = 0; }
+  void reset(u64 pc) {
+    guest_pc = pc;
+    guest_bytes = 0;
+    guest_insns = 0;
+    live_out_flags = 0x3f;
+    term = Terminator{};
+    count_ = 0;
+  }
   int size() const { return count_; }
   bool full(int reserve = 0) const { return count_ + reserve >= kMaxInsts; }
   Inst& operator[](int i) { return insts_[i]; }

@@ -8,6 +8,11 @@ namespace bmbt::ir {
 int remove_dead_state_writes(Block& b) {
   bool flag_overwritten[kFlagCount] = {};
   bool reg_overwritten[kGuestRegCount] = {};
+  // Flags the code after the block does not read count as overwritten at its end, unless the
+  // block leaves through an exit (the engine reports exact state there).
+  if (b.term.kind != TermKind::kExit) {
+    for (int f = 0; f < kDF; ++f) flag_overwritten[f] = !(b.live_out_flags & (1u << f));
+  }
   bool keep[Block::kMaxInsts];
   int removed = 0;
   for (int i = b.size() - 1; i >= 0; --i) {

@@ -5,14 +5,23 @@
 namespace bmbt::ir {
 
 struct PassStats {
+  int forwarded_reads = 0;
+  int simplified_conditions = 0;
   int removed_state_writes = 0;
   int removed_dead_values = 0;
 };
 
+// Redundant guest-state reads: a get after a set (or an earlier get) of the same register or
+// flag uses the known value instead (no intervening helper call, which may change state).
+int forward_state(Block& b);
+// Compare fusion: rewrites the flag formulas of cmp/sub + condition into one comparison.
+int simplify_conditions(Block& b);
+
 // Flag liveness and redundant guest-state writes: a set of a flag or register that is
 // overwritten later in the block, with no read of it and no op that may leave the block
 // in between (memory access, helper call: either can fault and must see exact state), is
-// removed. This is where unread x86 flag computations disappear.
+// removed; so is a flag write that is dead at the block end (Block::live_out_flags) with no
+// such op after it. This is where unread x86 flag computations disappear.
 int remove_dead_state_writes(Block& b);
 // Removes pure instructions whose value nobody uses (after the pass above, the flag
 // computations that fed removed writes).

@@ -1,0 +1,80 @@
+#include "frontend-x86/flag_lookahead.h"
+
+namespace bmbt::x86 {
+
+namespace {
+
+constexpr u8 kAllFlags = 0x3f;
+constexpr int kMaxScan = 24;
+
+// Zydis reports flags at their RFLAGS bit positions; ir::Flag numbers them 0..5.
+u8 to_ir_flags(ZydisAccessedFlagsMask m) {
+  u8 r = 0;
+  if (m & ZYDIS_CPUFLAG_CF) r |= ir::kFlagCF;
+  if (m & ZYDIS_CPUFLAG_PF) r |= ir::kFlagPF;
+  if (m & ZYDIS_CPUFLAG_AF) r |= ir::kFlagAF;
+  if (m & ZYDIS_CPUFLAG_ZF) r |= ir::kFlagZF;
+  if (m & ZYDIS_CPUFLAG_SF) r |= ir::kFlagSF;
+  if (m & ZYDIS_CPUFLAG_OF) r |= ir::kFlagOF;
+  return r;
+}
+
+}  // namespace
+
+u8 flags_read_before_written(const Decoder& dec, CodeSource& code, u64 pc, int depth) {
+  u8 live = 0, killed = 0;
+  for (int n = 0; n < kMaxScan; ++n) {
+    u8 bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
+    int avail = code.fetch(pc, bytes, ZYDIS_MAX_INSTRUCTION_LENGTH);
+    DecodedInsn d;
+    if (avail <= 0 || !dec.decode(bytes, usize(avail), pc, d)) return u8(live | (kAllFlags & ~killed));
+    const ZydisAccessedFlags* f = d.insn.cpu_flags;
+    if (f) {
+      live |= u8(to_ir_flags(f->tested) & ~killed);
+      // Only flags the instruction defines count as written: where the SDM says "undefined",
+      // BMBT may leave the old value, so it must still be correct.
+      killed |= to_ir_flags(f->modified | f->set_0 | f->set_1);
+    }
+    if ((killed | live) == kAllFlags) return live;
+    const u64 next = pc + d.insn.length;
+    const bool relative = d.insn.operand_count_visible > 0 && d.ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE &&
+                          d.ops[0].imm.is_relative;
+    switch (d.insn.meta.category) {
+      case ZYDIS_CATEGORY_UNCOND_BR:
+        if (!relative) return u8(live | (kAllFlags & ~killed));
+        pc = next + d.ops[0].imm.value.u;
+        continue;
+      case ZYDIS_CATEGORY_COND_BR: {
+        if (!relative || depth <= 0) return u8(live | (kAllFlags & ~killed));
+        u8 after = u8(flags_read_before_written(dec, code, next, depth - 1) |
+                      flags_read_before_written(dec, code, next + d.ops[0].imm.value.u, depth - 1));
+        return u8(live | (after & ~killed));
+      }
+      case ZYDIS_CATEGORY_CALL:
+        // A direct call continues in the callee.
+        if (!relative) return u8(live | (kAllFlags & ~killed));
+        pc = next + d.ops[0].imm.value.u;
+        continue;
+      case ZYDIS_CATEGORY_RET: case ZYDIS_CATEGORY_INTERRUPT:
+      case ZYDIS_CATEGORY_SYSCALL: case ZYDIS_CATEGORY_SYSRET: case ZYDIS_CATEGORY_SYSTEM:
+        // Unknown continuation (or one that may inspect RFLAGS): everything not yet written is live.
+        return u8(live | (kAllFlags & ~killed));
+      default:
+        pc = next;
+        break;
+    }
+  }
+  return u8(live | (kAllFlags & ~killed));
+}
+
+u8 live_out_flags(const Decoder& dec, CodeSource& code, const ir::Block& block) {
+  const ir::Terminator& t = block.term;
+  switch (t.kind) {
+    case ir::TermKind::kJump: return flags_read_before_written(dec, code, t.target);
+    case ir::TermKind::kBranch:
+      return u8(flags_read_before_written(dec, code, t.target) | flags_read_before_written(dec, code, t.fallthrough));
+    default: return kAllFlags;
+  }
+}
+
+}  // namespace bmbt::x86
