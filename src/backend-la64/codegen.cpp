@@ -14,21 +14,105 @@ namespace detail {
 void Lowering::compute_last_uses() {
   for (int i = 0; i < b_.size(); ++i) {
     last_use_[i] = -1;
+    uses_[i] = 0;
+    hint_[i] = -1;
     const ir::Inst& in = b_[i];
-    for (int a = 0; a < in.num_args; ++a) last_use_[in.args[a]] = i;
+    for (int a = 0; a < in.num_args; ++a) {
+      last_use_[in.args[a]] = i;
+      ++uses_[in.args[a]];
+    }
   }
-  if (b_.term.cond != ir::kNoValue) last_use_[b_.term.cond] = b_.size();
+  if (b_.term.cond != ir::kNoValue) {
+    last_use_[b_.term.cond] = b_.size();
+    ++uses_[b_.term.cond];
+  }
 }
 
-int Lowering::alloc_temp() {
-  for (u8 r : kTempRegs) {
-    if (!temp_busy_[r]) { temp_busy_[r] = true; return r; }
+// A conditional branch on a compare used nowhere else becomes one LoongArch compare-and-branch.
+void Lowering::choose_fused_branch() {
+  const ir::Terminator& t = b_.term;
+  if (t.kind != ir::TermKind::kBranch) return;
+  const ir::Inst& c = b_[t.cond];
+  bool is_compare = c.op == IrOp::Eq || c.op == IrOp::Ne || c.op == IrOp::Ult || c.op == IrOp::Ule ||
+                    c.op == IrOp::Slt || c.op == IrOp::Sle;
+  if (!is_compare || uses_[t.cond] != 1) return;
+  fused_ = t.cond;
+  for (int a = 0; a < 2; ++a) last_use_[c.args[a]] = b_.size();  // the operands live to the branch
+}
+
+// Ops whose lowering is correct even when the destination is one of the operands' registers.
+static bool dest_may_alias_operands(IrOp op) {
+  switch (op) {
+    case IrOp::Add: case IrOp::Sub: case IrOp::Mul: case IrOp::And: case IrOp::Or: case IrOp::Xor:
+    case IrOp::Shl: case IrOp::Lshr: case IrOp::Not: case IrOp::Neg: case IrOp::Zext: case IrOp::Trunc:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// A value whose last use is `set r` is computed straight into r's pinned register (saving the
+// move) when nothing between its definition and the set can observe r: no read of r, no other
+// write of r, no old value of r still needed, and no memory access or call (which could fault
+// or save state while r already holds the new value).
+void Lowering::choose_dest_hints() {
+  for (int s = 0; s < b_.size(); ++s) {
+    const ir::Inst& set = b_[s];
+    if (set.op != IrOp::SetReg || set.imm >= 16) continue;
+    Value v = set.args[0];
+    const int r = int(set.imm);
+    if (!dest_may_alias_operands(b_[v].op) || last_use_[v] != s || hint_[v] >= 0) continue;
+    bool ok = true;
+    for (int j = v + 1; j < s && ok; ++j) {
+      const ir::Inst& in = b_[j];
+      ir::Effect e = ir::op_info(in.op).effect;
+      if (e == ir::Effect::kReadsMemory || e == ir::Effect::kWritesMemory || e == ir::Effect::kCall) ok = false;
+      if ((in.op == IrOp::GetReg || in.op == IrOp::SetReg) && int(in.imm) == r) ok = false;
+    }
+    for (int u = 0; u < v && ok; ++u) {
+      if (b_[u].op == IrOp::GetReg && int(b_[u].imm) == r && last_use_[u] > v) ok = false;
+    }
+    if (ok) hint_[v] = i8(r);
+  }
+}
+
+int Lowering::alloc_temp(int for_inst) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    for (u8 r : kTempRegs) {
+      if (!temp_busy_[r]) { temp_busy_[r] = true; return r; }
+    }
+    if (!spill_one(for_inst)) return -1;
   }
   return -1;
 }
 
+// Frees a temporary by storing the live value used furthest in the future (and not an operand
+// of the instruction being lowered) to a frame slot; uses reload it into a scratch register.
+bool Lowering::spill_one(int i) {
+  int victim = -1;
+  for (int v = 0; v < i; ++v) {
+    if (loc_[v].kind != LocKind::kTemp || last_use_[v] <= i) continue;
+    bool is_operand = false;
+    for (int a = 0; a < b_[i].num_args; ++a) is_operand |= b_[i].args[a] == Value(v);
+    if (!is_operand && (victim < 0 || last_use_[v] > last_use_[victim])) victim = v;
+  }
+  if (victim < 0) return false;
+  int slot = 0;
+  while (slot < kFrameValueSlots && slot_busy_[slot]) ++slot;
+  if (slot == kFrameValueSlots) return false;
+  slot_busy_[slot] = true;
+  as_.emit(Op::ST_D, Gpr{loc_[victim].reg}, kSp, kFrameValueSpillOffset + 8 * slot);
+  temp_busy_[loc_[victim].reg] = false;
+  loc_[victim] = Loc{LocKind::kSpilled, u8(slot)};
+  return true;
+}
+
 bool Lowering::alloc_dest(int i) {
-  int r = alloc_temp();
+  if (hint_[i] >= 0) {
+    loc_[i] = Loc{LocKind::kPinned, guest_gpr(hint_[i]).n};
+    return true;
+  }
+  int r = alloc_temp(i);
   if (r < 0) return fail(CodegenStatus::kNoRegisters, "out of temporaries");
   loc_[i] = Loc{LocKind::kTemp, u8(r)};
   return true;
@@ -38,7 +122,9 @@ void Lowering::release_dead_args(int i) {
   const ir::Inst& in = b_[i];
   for (int a = 0; a < in.num_args; ++a) {
     Value v = in.args[a];
-    if (last_use_[v] == i && loc_[v].kind == LocKind::kTemp) temp_busy_[loc_[v].reg] = false;
+    if (last_use_[v] != i) continue;
+    if (loc_[v].kind == LocKind::kTemp) temp_busy_[loc_[v].reg] = false;
+    if (loc_[v].kind == LocKind::kSpilled) slot_busy_[loc_[v].reg] = false;
   }
   // A value nobody uses (e.g. a call result) frees its register at once.
   if (last_use_[i] < 0 && loc_[i].kind == LocKind::kTemp) temp_busy_[loc_[i].reg] = false;
@@ -57,7 +143,7 @@ u32 Lowering::live_temps_after(int i, u8 except) const {
 void Lowering::evict_pinned_aliases(int r, int i) {
   for (int v = 0; v < i; ++v) {
     if (loc_[v].kind == LocKind::kPinned && loc_[v].reg == guest_gpr(r).n && last_use_[v] > i) {
-      int t = alloc_temp();
+      int t = alloc_temp(i);
       if (t < 0) { fail(CodegenStatus::kNoRegisters, "out of temporaries"); return; }
       as_.move(Gpr{u8(t)}, Gpr{loc_[v].reg});
       loc_[v] = Loc{LocKind::kTemp, u8(t)};
@@ -72,12 +158,17 @@ Gpr Lowering::reg(Value v, Gpr scratch) {
     as_.li(scratch, const_value(v));
     return scratch;
   }
+  if (l.kind == LocKind::kSpilled) {
+    as_.emit(Op::LD_D, scratch, kSp, kFrameValueSpillOffset + 8 * l.reg);
+    return scratch;
+  }
   return Gpr{l.reg};
 }
 
-// Operand k of instruction i in a register; constants go to a per-operand scratch register.
+// Operand k of instruction i in a register; constants and spilled values go to a per-operand
+// scratch register ($r21, kScratch0, stays free for the lowering sequences themselves).
 Gpr Lowering::arg(int i, int k) {
-  static constexpr Gpr kArgScratch[3] = {kScratch1, kScratch2, kScratch0};
+  static constexpr Gpr kArgScratch[3] = {kScratch1, kScratch2, kScratch3};
   return reg(b_[i].args[k], kArgScratch[k]);
 }
 
@@ -113,6 +204,9 @@ void Lowering::branch_to_address(u64 target) {
 
 CodegenResult Lowering::run() {
   compute_last_uses();
+  choose_fused_branch();
+  choose_dest_hints();
+  emit_prologue();
   for (int i = 0; i < b_.size() && status_ == CodegenStatus::kOk; ++i) lower(i);
   if (status_ == CodegenStatus::kOk) lower_terminator();
   if (status_ == CodegenStatus::kOk) emit_slow_paths();
@@ -157,6 +251,8 @@ void Lowering::lower(int i) {
     }
   }
 
+  if (Value(i) == fused_) return;  // emitted by the terminator as a compare-and-branch
+
   switch (op) {
     case IrOp::InsnStart: guest_pc_ = in.imm; return;
     case IrOp::Load: case IrOp::Store: lower_memory(i); release_dead_args(i); return;
@@ -176,7 +272,7 @@ void Lowering::lower(int i) {
         if (loc_[v].kind == LocKind::kPinned && loc_[v].reg == guest_gpr(r).n) { release_dead_args(i); return; }
         evict_pinned_aliases(r, i);
         if (loc_[v].kind == LocKind::kConst) as_.li(guest_gpr(r), cval_[v]);
-        else as_.move(guest_gpr(r), Gpr{loc_[v].reg});
+        else as_.move(guest_gpr(r), reg(v, kScratch1));
       } else {
         as_.emit(Op::ST_D, arg(i, 0), kEnv, i32(guest_reg_offset(u8(in.imm))));
       }
@@ -206,8 +302,8 @@ void Lowering::lower_memory(int i) {
   Gpr d = kZero, tag, last_page;
   int extra1 = -1, extra2 = -1;
   if (is_store) {
-    extra1 = alloc_temp();
-    extra2 = alloc_temp();
+    extra1 = alloc_temp(i);
+    extra2 = alloc_temp(i);
     if (extra1 < 0 || extra2 < 0) { fail(CodegenStatus::kNoRegisters, "out of temporaries"); return; }
     tag = Gpr{u8(extra1)};
     last_page = Gpr{u8(extra2)};
@@ -241,19 +337,15 @@ void Lowering::lower_memory(int i) {
   as_.bind(sp.resume);
 
   sp.is_store = is_store;
-  sp.addr_reg = addr.n;
-  sp.value_reg = value.n;
+  sp.addr_reg = loc_[in.args[0]].kind == LocKind::kConst ? 0xff : addr.n;
+  sp.value_reg = is_store && loc_[in.args[1]].kind == LocKind::kConst ? 0xff : value.n;
   sp.dest_reg = d.n;
-  sp.size = u8(size);
+  sp.size_index = u8(si);
   sp.guest_pc = guest_pc_;
-  sp.live_temps = live_temps_after(i, d.n);
+  sp.addr_const = cval_[in.args[0]];
+  sp.value_const = is_store ? cval_[in.args[1]] : 0;
   if (extra1 >= 0) temp_busy_[extra1] = false;
   if (extra2 >= 0) temp_busy_[extra2] = false;
-  // Constants materialised in scratch registers are gone by the time the slow path runs.
-  if (loc_[in.args[0]].kind == LocKind::kConst) sp.addr_reg = 0xff;
-  if (is_store && loc_[in.args[1]].kind == LocKind::kConst) sp.value_reg = 0xff;
-  slow_addr_const_[nslow_ - 1] = cval_[in.args[0]];
-  slow_value_const_[nslow_ - 1] = is_store ? cval_[in.args[1]] : 0;
 }
 
 void Lowering::save_pinned(int count) {
@@ -277,48 +369,24 @@ void Lowering::restore_temps(u32 mask) {
   }
 }
 
+// Each miss site only stages its operands in the stub registers ($r21 address, $s7 value,
+// $fp guest PC) and calls the shared stub, which saves every register a C call can clobber,
+// calls slow_load/slow_store, and on a fault leaves through the trampoline itself.
 void Lowering::emit_slow_paths() {
   for (int n = 0; n < nslow_; ++n) {
     SlowPath& sp = slow_[n];
     as_.bind(sp.entry);
-    // Arguments first (they may live in registers the saves below leave alone, but the call
-    // clobbers $a*, so stage them in callee-saved scratch registers).
-    if (sp.addr_reg == 0xff) as_.li(kScratch0, slow_addr_const_[n]);
+    if (sp.addr_reg == 0xff) as_.li(kScratch0, sp.addr_const);
     else as_.move(kScratch0, Gpr{sp.addr_reg});
     if (sp.is_store) {
-      if (sp.value_reg == 0xff) as_.li(kScratch1, slow_value_const_[n]);
+      if (sp.value_reg == 0xff) as_.li(kScratch1, sp.value_const);
       else as_.move(kScratch1, Gpr{sp.value_reg});
     }
-    save_pinned(kCallerSavedPinned);
-    save_temps(sp.live_temps);
-    as_.move(Gpr{5}, kScratch0);
-    if (sp.is_store) {
-      as_.move(Gpr{6}, kScratch1);
-      as_.li(Gpr{7}, sp.size);
-      as_.li(Gpr{8}, sp.guest_pc);
-    } else {
-      as_.li(Gpr{6}, sp.size);
-      as_.li(Gpr{7}, sp.guest_pc);
-    }
-    as_.move(kA0, kEnv);
-    as_.li(kScratch0, sp.is_store ? t_.slow_store : t_.slow_load);
-    as_.emit(Op::JIRL, kRa, kScratch0, 0);
-    as_.move(kScratch1, kA0);
-    restore_temps(sp.live_temps);
-    restore_pinned(kCallerSavedPinned);
-    if (sp.is_store) {
-      as_.branch(Op::BEQZ, fault_exit_, kScratch1);
-    } else {
-      as_.emit(Op::LD_BU, kScratch0, kEnv, kFaultFlagOffset);
-      as_.branch(Op::BNEZ, fault_exit_, kScratch0);
-      as_.move(Gpr{sp.dest_reg}, kScratch1);
-    }
+    as_.li(kScratch2, sp.guest_pc);
+    u64 stub = sp.is_store ? t_.store_stub[sp.size_index] : t_.load_stub[sp.size_index];
+    as_.emit(Op::BL, i64(stub) - i64(base_ + as_.size() * 4));
+    if (!sp.is_store) as_.move(Gpr{sp.dest_reg}, kScratch1);
     as_.branch(Op::B, sp.resume);
-  }
-  if (nslow_) {
-    as_.bind(fault_exit_);
-    as_.li(kA0, u64(engine::BlockExit::kMemFault));
-    branch_to_address(t_.exit_stub);
   }
 }
 
@@ -330,7 +398,7 @@ void Lowering::lower_call(int i) {
   for (int a = 0; a < in.num_args; ++a) {
     Value v = in.args[a];
     if (loc_[v].kind == LocKind::kConst) as_.li(kStage[a], cval_[v]);
-    else as_.move(kStage[a], Gpr{loc_[v].reg});
+    else as_.move(kStage[a], reg(v, kStage[a]));
   }
   int dest = -1;
   if (in.type != Type::kVoid) {
@@ -354,11 +422,70 @@ void Lowering::lower_call(int i) {
   if (dest >= 0) as_.move(Gpr{u8(dest)}, kScratch1);
 }
 
+// Every block starts by checking the instruction budget (and, when counting, charging its
+// own instructions): a negative budget sends the vCPU back to the engine before the block runs.
+void Lowering::emit_prologue() {
+  as_.emit(Op::LD_D, kScratch0, kEnv, kBudgetOffset);
+  if (t_.count_insns) {
+    as_.emit(Op::ADDI_D, kScratch0, kScratch0, -i64(b_.guest_insns));
+    as_.emit(Op::ST_D, kScratch0, kEnv, kBudgetOffset);
+  }
+  as_.branch(Op::BLT, budget_exit_, kScratch0, kZero);
+}
+
+// A direct exit starts with a branch slot that first just falls through to the exit code; the
+// engine later patches it into a branch to the target block's code (chaining). The exit code
+// records the slot's address so the engine knows what to patch.
 void Lowering::emit_exit_to(u64 guest_pc) {
+  as_.emit(Op::B, 4);                      // the chain slot
+  as_.emit(Op::PCADDI, kScratch0, -1);      // = address of the slot
+  as_.emit(Op::ST_D, kScratch0, kEnv, kChainSlotOffset);
   as_.li(kScratch0, guest_pc);
   as_.emit(Op::ST_D, kScratch0, kEnv, kRipOffset);
   as_.move(kA0, kZero);
   branch_to_address(t_.exit_stub);
+}
+
+// ret and indirect jumps: look the target up in the vCPU's jump cache and go straight to its
+// code on a hit; a miss returns to the engine with RIP set.
+void Lowering::emit_indirect_exit(Value target) {
+  Gpr x = reg(target, kScratch1);
+  Label miss;
+  as_.emit(Op::LD_D, kScratch0, kEnv, kJumpCachePtrOffset);
+  as_.emit(Op::BSTRPICK_D, kScratch2, x, engine::kJumpCacheBits - 1, 0);
+  as_.emit(Op::ALSL_D, kScratch0, kScratch2, kScratch0, 4);
+  as_.emit(Op::LD_D, kScratch2, kScratch0, 0);
+  as_.branch(Op::BNE, miss, kScratch2, x);
+  as_.emit(Op::LD_D, kScratch0, kScratch0, 8);
+  as_.emit(Op::JIRL, kZero, kScratch0, 0);
+  as_.bind(miss);
+  as_.emit(Op::ST_D, x, kEnv, kRipOffset);
+  as_.move(kA0, kZero);
+  branch_to_address(t_.exit_stub);
+}
+
+// Branch to `taken` if the fused compare holds. Operands are zero-extended; signed compares of
+// narrow values sign-extend them first.
+void Lowering::emit_fused_branch(Label& taken) {
+  const ir::Inst& c = b_[fused_];
+  Gpr a = reg(c.args[0], kScratch1);
+  Gpr bb = reg(c.args[1], kScratch2);
+  const int w = ir::bit_width(b_[c.args[0]].type);
+  if ((c.op == IrOp::Slt || c.op == IrOp::Sle) && w < 64) {
+    sign_extend(kScratch1, a, w);
+    sign_extend(kScratch2, bb, w);
+    a = kScratch1;
+    bb = kScratch2;
+  }
+  switch (c.op) {
+    case IrOp::Eq: as_.branch(Op::BEQ, taken, a, bb); break;
+    case IrOp::Ne: as_.branch(Op::BNE, taken, a, bb); break;
+    case IrOp::Ult: as_.branch(Op::BLTU, taken, a, bb); break;
+    case IrOp::Ule: as_.branch(Op::BGEU, taken, bb, a); break;
+    case IrOp::Slt: as_.branch(Op::BLT, taken, a, bb); break;
+    case IrOp::Sle: as_.branch(Op::BGE, taken, bb, a); break;
+    default: fail(CodegenStatus::kInternal, "fused branch on a non-compare"); break;
+  }
 }
 
 void Lowering::lower_terminator() {
@@ -373,16 +500,15 @@ void Lowering::lower_terminator() {
         break;
       }
       Label taken;
-      as_.branch(Op::BNEZ, taken, Gpr{loc_[t.cond].reg});
+      if (t.cond == fused_) emit_fused_branch(taken);
+      else as_.branch(Op::BNEZ, taken, reg(t.cond, kScratch0));
       emit_exit_to(t.fallthrough);
       as_.bind(taken);
       emit_exit_to(t.target);
       break;
     }
     case ir::TermKind::kJumpIndirect:
-      as_.emit(Op::ST_D, reg(t.cond, kScratch0), kEnv, kRipOffset);
-      as_.move(kA0, kZero);
-      branch_to_address(t_.exit_stub);
+      emit_indirect_exit(t.cond);
       break;
     case ir::TermKind::kExit:
     case ir::TermKind::kNone:
@@ -394,6 +520,12 @@ void Lowering::lower_terminator() {
       branch_to_address(t_.exit_stub);
       break;
   }
+  // Out of line: the budget check's exit (RIP = this block, nothing of it has run).
+  as_.bind(budget_exit_);
+  as_.li(kScratch0, b_.guest_pc);
+  as_.emit(Op::ST_D, kScratch0, kEnv, kRipOffset);
+  as_.move(kA0, kZero);
+  branch_to_address(t_.exit_stub);
 }
 
 }  // namespace detail

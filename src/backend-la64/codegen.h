@@ -13,10 +13,11 @@ namespace bmbt::la64 {
 
 // Addresses translated code needs (absolute host addresses).
 struct CodegenTargets {
-  u64 exit_stub;     // trampoline exit: a0 = engine::BlockExit
-  u64 slow_load;     // engine::slow_load
-  u64 slow_store;    // engine::slow_store
-  u64 helpers[8];    // by ir::HelperId
+  u64 exit_stub;       // trampoline exit: a0 = engine::BlockExit
+  u64 load_stub[4];    // shared soft-TLB miss paths by access size 1, 2, 4, 8 (see jit_backend.cpp)
+  u64 store_stub[4];
+  u64 helpers[8];      // by ir::HelperId
+  bool count_insns;    // blocks subtract their instruction count from Vcpu::budget
 };
 
 enum class CodegenStatus : u8 { kOk, kNoRegisters, kBufferFull, kInternal };

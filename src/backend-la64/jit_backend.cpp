@@ -5,15 +5,19 @@
 #include "engine/helpers.h"
 #include "ir/semantics.h"
 #include "platform/platform.h"
+#include "softmmu/mmu.h"
 
 namespace bmbt::la64 {
 
-CodegenTargets default_targets(u64 exit_stub) {
+CodegenTargets make_targets(u64 base, const TrampolineLayout& l, bool count_insns) {
   CodegenTargets t{};
-  t.exit_stub = exit_stub;
-  t.slow_load = u64(&engine::slow_load);
-  t.slow_store = u64(&engine::slow_store);
+  t.exit_stub = base + l.exit * 4;
+  for (int k = 0; k < 4; ++k) {
+    t.load_stub[k] = base + l.load_stub[k] * 4;
+    t.store_stub[k] = base + l.store_stub[k] * 4;
+  }
   for (u16 h = 0; h < u16(ir::HelperId::kCount) && h < 8; ++h) t.helpers[h] = u64(engine::helper_function(h));
+  t.count_insns = count_insns;
   return t;
 }
 
@@ -25,25 +29,80 @@ bool JitBackend::host_can_execute() {
 #endif
 }
 
-usize write_trampoline(u32* code, usize capacity, usize* exit_index) {
+namespace {
+
+void save_restore_pinned(Assembler& as, int count, bool save) {
+  for (int r = 0; r < count; ++r) as.emit(save ? Op::ST_D : Op::LD_D, guest_gpr(r), kEnv, i32(guest_reg_offset(u8(r))));
+}
+
+void save_restore_temps(Assembler& as, bool save) {
+  for (int k = 0; k < kNumTemps; ++k) as.emit(save ? Op::ST_D : Op::LD_D, Gpr{kTempRegs[k]}, kSp, kFrameSpillOffset + 8 * k);
+  as.emit(save ? Op::ST_D : Op::LD_D, kRa, kSp, kFrameStubRaOffset);
+}
+
+// A soft-TLB miss stub, called with `bl` from a block: $r21 = guest address, $s7 = value to
+// store, $fp = guest PC of the instruction. Loads return the value in $s7. Everything a C call
+// may clobber is saved around slow_load/slow_store; on a fault the stub leaves through `fault`.
+void write_miss_stub(Assembler& as, bool is_store, int size, Label& fault) {
+  save_restore_pinned(as, kCallerSavedPinned, true);
+  save_restore_temps(as, true);
+  as.move(Gpr{5}, kScratch0);
+  if (is_store) {
+    as.move(Gpr{6}, kScratch1);
+    as.li(Gpr{7}, u64(size));
+    as.move(Gpr{8}, kScratch2);
+  } else {
+    as.li(Gpr{6}, u64(size));
+    as.move(Gpr{7}, kScratch2);
+  }
+  as.move(kA0, kEnv);
+  as.li(kScratch0, is_store ? u64(&engine::slow_store) : u64(&engine::slow_load));
+  as.emit(Op::JIRL, kRa, kScratch0, 0);
+  as.move(kScratch1, kA0);
+  save_restore_temps(as, false);
+  save_restore_pinned(as, kCallerSavedPinned, false);
+  if (is_store) {
+    as.branch(Op::BEQZ, fault, kScratch1);
+  } else {
+    as.emit(Op::LD_BU, kScratch0, kEnv, i32(__builtin_offsetof(engine::Vcpu, fault) + __builtin_offsetof(softmmu::MemFault, faulted)));
+    as.branch(Op::BNEZ, fault, kScratch0);
+  }
+  as.emit(Op::JIRL, kZero, kRa, 0);
+}
+
+}  // namespace
+
+bool write_trampoline(u32* code, usize capacity, TrampolineLayout* layout) {
   Assembler as(code, capacity);
   static constexpr u8 kSaved[kFrameSavedRegs] = {1, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
   // entry(a0 = Vcpu*, a1 = block code)
   as.emit(Op::ADDI_D, kSp, kSp, -kFrameSize);
   for (int k = 0; k < kFrameSavedRegs; ++k) as.emit(Op::ST_D, Gpr{kSaved[k]}, kSp, 8 * k);
   as.move(kEnv, kA0);
-  for (int r = 0; r < 16; ++r) as.emit(Op::LD_D, guest_gpr(r), kEnv, i32(guest_reg_offset(u8(r))));
+  save_restore_pinned(as, 16, false);
   as.emit(Op::JIRL, kZero, Gpr{5}, 0);
   // exit(a0 = engine::BlockExit)
-  *exit_index = as.size();
-  for (int r = 0; r < 16; ++r) as.emit(Op::ST_D, guest_gpr(r), kEnv, i32(guest_reg_offset(u8(r))));
+  layout->exit = as.size();
+  save_restore_pinned(as, 16, true);
   for (int k = 0; k < kFrameSavedRegs; ++k) as.emit(Op::LD_D, Gpr{kSaved[k]}, kSp, 8 * k);
   as.emit(Op::ADDI_D, kSp, kSp, kFrameSize);
   as.emit(Op::JIRL, kZero, kRa, 0);
-  return as.ok() ? as.size() : 0;
+  // A faulting slow path: RIP and the fault are recorded; leave with kMemFault.
+  Label fault;
+  as.bind(fault);
+  as.li(kA0, u64(engine::BlockExit::kMemFault));
+  as.emit(Op::B, (i64(layout->exit) - i64(as.size())) * 4);
+  for (int k = 0; k < 4; ++k) {
+    layout->load_stub[k] = as.size();
+    write_miss_stub(as, false, 1 << k, fault);
+    layout->store_stub[k] = as.size();
+    write_miss_stub(as, true, 1 << k, fault);
+  }
+  layout->words = as.size();
+  return as.ok();
 }
 
-bool JitBackend::init(TextBuf& error) {
+bool JitBackend::init(TextBuf& error, bool count_insns) {
   if (!host_can_execute()) {
     error.str("the LoongArch JIT cannot execute on this host");
     return false;
@@ -54,17 +113,19 @@ bool JitBackend::init(TextBuf& error) {
     return false;
   }
   capacity_words_ = kCodeCacheBytes / 4;
-  usize exit_index = 0;
-  trampoline_words_ = write_trampoline(cache_, capacity_words_, &exit_index);
-  if (!trampoline_words_) {
+  if (!write_trampoline(cache_, capacity_words_, &layout_)) {
     error.str("internal error: the JIT trampoline could not be encoded");
     return false;
   }
-  used_words_ = trampoline_words_;
-  exit_stub_ = u64(cache_ + exit_index);
-  targets_ = default_targets(exit_stub_);
-  platform::flush_icache(cache_, trampoline_words_ * 4);
+  targets_ = make_targets(u64(cache_), layout_, count_insns);
+  platform::flush_icache(cache_, layout_.words * 4);
+  flush();
   return true;
+}
+
+void JitBackend::flush() {
+  used_words_ = layout_.words;
+  for (engine::JumpCacheEntry& e : jump_cache_) e = engine::JumpCacheEntry{~u64(0), 0};
 }
 
 engine::ExecBackend::Install JitBackend::install(const ir::Block& block, engine::TranslationBlock& tb) {
@@ -93,11 +154,31 @@ engine::BlockExit JitBackend::execute(engine::Vcpu& vcpu, engine::TranslationBlo
   return engine::BlockExit(entry(&vcpu, tb.code));
 }
 
+// Patches a direct exit's slot into `b target` (one aligned word: the slot is either the old
+// fall-through branch or the new one, never a mix).
+void JitBackend::chain(u64 slot, const engine::TranslationBlock& target) {
+  u32* word = reinterpret_cast<u32*>(slot);
+  if (word < cache_ + layout_.words || word >= cache_ + used_words_) return;
+  Encoded e = enc(Op::B, i64(u64(target.code) - slot));
+  if (!e.ok) return;
+  *word = e.word;
+  platform::flush_icache(word, 4);
+  ++chained_;
+}
+
+void JitBackend::note_block(u64 guest_pc, const engine::TranslationBlock& tb) {
+  jump_cache_[guest_pc & (engine::kJumpCacheEntries - 1)] = engine::JumpCacheEntry{guest_pc, u64(tb.code)};
+}
+
 void Lister::list(const ir::Block& block, void (*line)(void*, const char*), void* ctx) {
   static u32 words[1 << 14];
-  // Listed as if the block started at 0x1000 with the trampoline exit at 0.
-  CodegenTargets t = default_targets(0);
-  CodegenResult r = generate(block, t, 0x1000, words, sizeof(words) / 4);
+  // Listed as if the block started at 0x10000 after a trampoline at 0.
+  static u32 trampoline[4096];
+  static TrampolineLayout layout;
+  static bool have_layout = write_trampoline(trampoline, 4096, &layout);
+  if (!have_layout) return;
+  CodegenTargets t = make_targets(0, layout, count_insns_);
+  CodegenResult r = generate(block, t, 0x10000, words, sizeof(words) / 4);
   FixedText<200> text;
   if (r.status != CodegenStatus::kOk) {
     text.str("  (no LoongArch code: ").str(r.error ? r.error : "buffer full").ch(')');
@@ -106,7 +187,7 @@ void Lister::list(const ir::Block& block, void (*line)(void*, const char*), void
   }
   for (usize i = 0; i < r.words; ++i) {
     text.clear();
-    text.str("  ").hex(0x1000 + i * 4, 4).str(":  ").hex(words[i], 8).str("  ");
+    text.str("  ").hex(0x10000 + i * 4, 5).str(":  ").hex(words[i], 8).str("  ");
     disassemble(words[i], text);
     line(ctx, text.c_str());
   }

@@ -7,7 +7,16 @@
 
 namespace bmbt::la64 {
 
-CodegenTargets default_targets(u64 exit_stub);
+// Where the trampoline's pieces are (word indices from the start of the code cache).
+struct TrampolineLayout {
+  usize words;            // total size
+  usize exit;             // exit stub: a0 = engine::BlockExit
+  usize load_stub[4];     // soft-TLB miss stubs by access size 1, 2, 4, 8
+  usize store_stub[4];
+};
+
+// Code-generation targets for code placed relative to a trampoline at `trampoline_base`.
+CodegenTargets make_targets(u64 trampoline_base, const TrampolineLayout& layout, bool count_insns);
 
 class JitBackend final : public engine::ExecBackend {
  public:
@@ -16,30 +25,40 @@ class JitBackend final : public engine::ExecBackend {
   static bool host_can_execute();
 
   // Allocates the code cache and writes the trampoline. Error text names what failed.
-  bool init(TextBuf& error);
+  // `count_insns`: blocks charge their guest instructions to Vcpu::budget (-max-insns, stats).
+  bool init(TextBuf& error, bool count_insns = false);
   const char* name() const override { return "la64-jit"; }
   Install install(const ir::Block& block, engine::TranslationBlock& tb) override;
   engine::BlockExit execute(engine::Vcpu& vcpu, engine::TranslationBlock& tb) override;
-  void flush() override { used_words_ = trampoline_words_; }
+  void flush() override;
   u64 host_insns(const engine::TranslationBlock& tb) const override { return tb.code_size / 4; }
+  void chain(u64 slot, const engine::TranslationBlock& target) override;
+  void note_block(u64 guest_pc, const engine::TranslationBlock& tb) override;
+  engine::JumpCacheEntry* jump_cache() override { return jump_cache_; }
+  u64 chained_exits() const { return chained_; }
 
  private:
   u32* cache_ = nullptr;
   usize capacity_words_ = 0;
   usize used_words_ = 0;
-  usize trampoline_words_ = 0;
-  u64 exit_stub_ = 0;
+  TrampolineLayout layout_{};
   CodegenTargets targets_{};
+  engine::JumpCacheEntry jump_cache_[engine::kJumpCacheEntries];
+  u64 chained_ = 0;
 };
 
 class Lister final : public engine::CodeLister {
  public:
+  explicit Lister(bool count_insns = false) : count_insns_(count_insns) {}
   void list(const ir::Block& block, void (*line)(void* ctx, const char* text), void* ctx) override;
+
+ private:
+  bool count_insns_;
 };
 
-// Writes the entry/exit trampoline at `code` (word index 0): entry(vcpu, block_code) sets up the
-// frame and pinned registers and jumps to the block; the exit stub (returned as a word index)
-// writes them back and returns a0 to the caller. Returns the words written, 0 if they do not fit.
-usize write_trampoline(u32* code, usize capacity, usize* exit_index);
+// Writes the trampoline at `code` (word index 0): entry(vcpu, block_code) sets up the frame and
+// pinned registers and jumps to the block; the exit stub writes them back and returns a0 to
+// the caller; the soft-TLB miss stubs call slow_load/slow_store. False if it does not fit.
+bool write_trampoline(u32* code, usize capacity, TrampolineLayout* layout);
 
 }  // namespace bmbt::la64

@@ -16,23 +16,27 @@ using ir::Type;
 using ir::Value;
 
 constexpr i32 kRipOffset = i32(guest_reg_offset(kRIP));
+constexpr i32 kBudgetOffset = i32(engine::kBudgetOffset);
+constexpr i32 kChainSlotOffset = i32(engine::kChainSlotOffset);
+constexpr i32 kJumpCachePtrOffset = i32(engine::kJumpCachePtrOffset);
 constexpr i32 kFaultFlagOffset = i32(__builtin_offsetof(engine::Vcpu, fault) + __builtin_offsetof(softmmu::MemFault, faulted));
 constexpr i32 kTlbReadTag = i32(engine::kTlbOffset + __builtin_offsetof(softmmu::TlbEntry, read_tag));
 constexpr i32 kTlbWriteTag = i32(engine::kTlbOffset + __builtin_offsetof(softmmu::TlbEntry, write_tag));
 constexpr i32 kTlbAddend = i32(engine::kTlbOffset + __builtin_offsetof(softmmu::TlbEntry, addend));
 static_assert(kTlbAddend < 2048 && kFaultFlagOffset < 2048, "soft-TLB fields and fault flag reachable by si12 offsets");
 
-enum class LocKind : u8 { kNone, kConst, kTemp, kPinned };
+enum class LocKind : u8 { kNone, kConst, kTemp, kPinned, kSpilled };  // kSpilled: reg = frame slot
 struct Loc { LocKind kind; u8 reg; };
 
-// An out-of-line soft-TLB miss path, emitted after the block body.
+// An out-of-line soft-TLB miss path, emitted after the block body: it stages the operands
+// and calls the shared stub for its access size (which saves and restores everything).
 struct SlowPath {
   Label entry, resume;
   bool is_store;
-  u8 addr_reg, value_reg, dest_reg;  // value_reg for stores, dest_reg for loads
-  u8 size;
+  u8 addr_reg, value_reg, dest_reg;  // 0xff: the operand is the constant below
+  u8 size_index;                     // 0..3 for 1, 2, 4, 8 bytes
   u64 guest_pc;
-  u32 live_temps;  // temporaries to preserve across the call (bit = host register)
+  u64 addr_const, value_const;
 };
 
 class Lowering {
@@ -45,8 +49,11 @@ class Lowering {
  private:
   // --- register allocation
   void compute_last_uses();
+  void choose_fused_branch();
+  void choose_dest_hints();
   bool alloc_dest(int i);
-  int alloc_temp();
+  int alloc_temp(int for_inst);            // spills another value if none is free
+  bool spill_one(int for_inst);
   void release_dead_args(int i);
   u32 live_temps_after(int i, u8 except) const;
   void evict_pinned_aliases(int guest_reg, int i);
@@ -66,7 +73,10 @@ class Lowering {
   void lower_memory(int i);
   void lower_call(int i);
   void lower_terminator();
-  void emit_exit_to(u64 guest_pc);
+  void emit_prologue();
+  void emit_exit_to(u64 guest_pc);        // patchable direct exit (chaining)
+  void emit_indirect_exit(Value target);  // inline jump-cache lookup
+  void emit_fused_branch(Label& taken);
   void emit_slow_paths();
   void save_pinned(int count);
   void restore_pinned(int count);
@@ -83,14 +93,16 @@ class Lowering {
   Assembler as_;
   Loc loc_[ir::Block::kMaxInsts];
   int last_use_[ir::Block::kMaxInsts];
+  u16 uses_[ir::Block::kMaxInsts];
+  i8 hint_[ir::Block::kMaxInsts];  // guest GPR whose pinned register the value is computed into, or -1
   u64 cval_[ir::Block::kMaxInsts];
+  Value fused_ = ir::kNoValue;     // the compare the terminator branches on directly
   bool temp_busy_[32] = {};
+  bool slot_busy_[kFrameValueSlots] = {};
   u64 guest_pc_ = 0;
   SlowPath slow_[128];
-  u64 slow_addr_const_[128];
-  u64 slow_value_const_[128];
   int nslow_ = 0;
-  Label fault_exit_;
+  Label budget_exit_;
   CodegenStatus status_ = CodegenStatus::kOk;
   const char* error_ = nullptr;
 };

@@ -20,6 +20,13 @@ class ExecBackend {
   virtual void flush() = 0;
   // Host instructions generated for tb (JIT) or 0.
   virtual u64 host_insns(const TranslationBlock& tb) const { return 0; }
+  // Direct chaining: make the direct exit whose slot is at host address `slot` jump straight to
+  // `target` (JIT only).
+  virtual void chain(u64 slot, const TranslationBlock& target) {}
+  // The engine found or made `tb` for guest_pc: remember it for inline indirect-jump lookup.
+  virtual void note_block(u64 guest_pc, const TranslationBlock& tb) {}
+  // The table translated code looks indirect targets up in (nullptr: none).
+  virtual JumpCacheEntry* jump_cache() { return nullptr; }
 
  protected:
   ~ExecBackend() = default;

@@ -107,34 +107,52 @@ TranslationBlock* Engine::translate(u64 pc) {
   return tb;
 }
 
+TranslationBlock* Engine::find_or_translate(u64 pc) {
+  TranslationBlock* tb = tbs_.lookup(pc);
+  if (!tb) {
+    u64 flushes = tbs_.flushes();
+    tb = translate(pc);
+    // A flush while translating invalidates the slot the last block left through.
+    if (tbs_.flushes() != flushes) vcpu_.chain_slot = 0;
+  }
+  return tb;
+}
+
 StopKind Engine::run() {
+  constexpr i64 kUnlimited = i64(~u64(0) >> 1);
+  const i64 initial_budget = config_.max_guest_insns ? i64(config_.max_guest_insns) : kUnlimited;
+  vcpu_.budget = initial_budget;
+  vcpu_.chain_slot = 0;
+  vcpu_.jump_cache = exec_.jump_cache();
   u64 start = platform::now_ns();
   StopKind stop;
   for (;;) {
-    u64 pc = vcpu_.cpu.regs[kRIP];
-    TranslationBlock* tb = tbs_.lookup(pc);
-    if (!tb) {
-      tb = translate(pc);
-      if (!tb) { stop = StopKind::kInternal; break; }
+    if (vcpu_.budget < 0) {
+      LogLine().str("bmbt: stopped after ").udec(u64(initial_budget - vcpu_.budget)).str(" guest instructions (-max-insns)");
+      stop = StopKind::kInsnLimit;
+      break;
     }
-    if (config_.trace & kTraceExec) { LogLine l; l.str("Trace: ").hex0x(pc); }
+    const u64 pc = vcpu_.cpu.regs[kRIP];
+    TranslationBlock* tb = find_or_translate(pc);
+    if (!tb) { stop = StopKind::kInternal; break; }
+    if (vcpu_.chain_slot) {
+      exec_.chain(vcpu_.chain_slot, *tb);
+      vcpu_.chain_slot = 0;
+      stats_.chained++;
+    }
+    exec_.note_block(pc, *tb);
+    if (config_.trace & kTraceExec) LogLine().str("Trace: ").hex0x(pc);
     vcpu_.fault.faulted = false;
     BlockExit exit = exec_.execute(vcpu_, *tb);
-    tb->executions++;
-    stats_.blocks_executed++;
-    stats_.guest_insns_executed += tb->guest_insns;
+    stats_.dispatches++;
+    if (!exec_.jump_cache() && config_.count_insns) vcpu_.budget -= tb->guest_insns;  // the interpreter ran one block
     if (exit != BlockExit::kNext) {
       // Without interrupt delivery every exit ends the run (hlt, faults, unsupported code).
       stop = handle_exit(exit);
       break;
     }
-    if (config_.max_guest_insns && stats_.guest_insns_executed >= config_.max_guest_insns) {
-      LogLine l;
-      l.str("bmbt: stopped after ").udec(stats_.guest_insns_executed).str(" guest instructions (-icount-limit)");
-      stop = StopKind::kInsnLimit;
-      break;
-    }
   }
+  if (config_.count_insns) stats_.guest_insns_executed = u64(initial_budget - (vcpu_.budget < 0 ? 0 : vcpu_.budget));
   stats_.total_ns = platform::now_ns() - start;
   stats_.cache_flushes = tbs_.flushes();
   if (config_.trace & kTraceStats) print_stats();
@@ -212,7 +230,13 @@ void Engine::print_stats() {
     u64 x100 = st.host_insns_emitted * 100 / (st.guest_insns_translated ? st.guest_insns_translated : 1);
     l.udec(x100 / 100).ch('.').udec(x100 % 100 / 10).udec(x100 % 10).str(" per guest instruction)");
   }
-  LogLine().str("stats: blocks executed ").udec(st.blocks_executed).str(", guest instructions executed ").udec(st.guest_insns_executed);
+  {
+    LogLine l;
+    l.str("stats: guest instructions executed ");
+    if (config_.count_insns) l.udec(st.guest_insns_executed);
+    else l.str("(not counted)");
+    l.str(", engine dispatches ").udec(st.dispatches).str(", chained exits ").udec(st.chained);
+  }
   LogLine().str("stats: exits: halt ").udec(st.exits_by_reason[0]).str(", undefined ").udec(st.exits_by_reason[1])
       .str(", decode-error ").udec(st.exits_by_reason[2]).str(", fetch-fault ").udec(st.exits_by_reason[3]);
   LogLine().str("stats: soft-TLB fills ").udec(mmu_.tlb_fills()).str(", cache flushes ").udec(st.cache_flushes)

@@ -10,6 +10,7 @@ namespace bmbt::engine {
 struct EngineConfig {
   u32 trace = 0;                 // TraceFlag mask
   u64 max_guest_insns = 0;       // stop after about this many guest instructions (0: no limit)
+  bool count_insns = false;      // count executed guest instructions (needed by max_guest_insns and stats)
   x86::TranslateLimits limits;
 };
 
@@ -26,8 +27,9 @@ struct Stats {
   u64 ir_insts_before = 0;
   u64 ir_insts_after = 0;
   u64 host_insns_emitted = 0;
-  u64 blocks_executed = 0;
-  u64 guest_insns_executed = 0;   // counted per executed block
+  u64 dispatches = 0;             // times the engine entered translated code
+  u64 chained = 0;                // direct exits patched to jump block to block
+  u64 guest_insns_executed = 0;   // when counting (block granularity)
   u64 exits_by_reason[4] = {};
   u64 cache_flushes = 0;
   u64 translate_ns = 0;
@@ -45,6 +47,7 @@ class Engine final : private x86::CodeSource, private x86::InsnObserver {
 
  private:
   TranslationBlock* translate(u64 pc);
+  TranslationBlock* find_or_translate(u64 pc);
   bool build_block(u64 pc, int max_insns);
   StopKind handle_exit(BlockExit exit);
   int fetch(u64 pc, u8* out, int max) override;

@@ -16,6 +16,15 @@ enum class BlockExit : u32 {
   kMemFault = 2,   // a guest memory access faulted; Vcpu::fault, rip = the faulting instruction
 };
 
+// The JIT's indirect-branch cache: guest PC -> host code of its block, looked up inline by
+// translated code for ret and indirect jumps/calls (a miss goes back to the engine).
+struct JumpCacheEntry {
+  u64 guest_pc;
+  u64 host_code;
+};
+constexpr int kJumpCacheBits = 12;
+constexpr int kJumpCacheEntries = 1 << kJumpCacheBits;
+
 struct Vcpu {
   CpuState cpu;
   // Written by translated code / helpers when leaving a block (kept before the TLB so that
@@ -23,6 +32,13 @@ struct Vcpu {
   u32 exit_reason;
   u32 pad;
   softmmu::MemFault fault;
+  // Guest instructions the vCPU may still run before translated code must return to the
+  // engine: every block checks it on entry (and subtracts its size when counting). The
+  // engine sets it below zero to request an exit.
+  i64 budget;
+  // Host address of the patchable direct-exit slot the last block left through (0: none).
+  u64 chain_slot;
+  JumpCacheEntry* jump_cache;
   softmmu::SoftTlb tlb;
   devices::Machine* machine;
   softmmu::Mmu* mmu;
@@ -30,5 +46,8 @@ struct Vcpu {
 
 constexpr u32 kTlbOffset = u32(__builtin_offsetof(Vcpu, tlb));
 constexpr u32 kExitReasonOffset = u32(__builtin_offsetof(Vcpu, exit_reason));
+constexpr u32 kBudgetOffset = u32(__builtin_offsetof(Vcpu, budget));
+constexpr u32 kChainSlotOffset = u32(__builtin_offsetof(Vcpu, chain_slot));
+constexpr u32 kJumpCachePtrOffset = u32(__builtin_offsetof(Vcpu, jump_cache));
 
 }  // namespace bmbt::engine

@@ -20,7 +20,10 @@ TEST_CASE("generated code for a real block consists only of valid LoongArch inst
                           *b));
   ir::run_default_passes(*b);
   static u32 words[8192];
-  la64::CodegenResult r = la64::generate(*b, la64::default_targets(0), 0x10000, words, 8192);
+  static u32 trampoline[4096];
+  la64::TrampolineLayout layout;
+  REQUIRE(la64::write_trampoline(trampoline, 4096, &layout));
+  la64::CodegenResult r = la64::generate(*b, la64::make_targets(0, layout, true), 0x10000, words, 8192);
   REQUIRE(r.status == la64::CodegenStatus::kOk);
   CHECK(r.words > 20);
   for (usize i = 0; i < r.words; ++i) {
@@ -29,11 +32,15 @@ TEST_CASE("generated code for a real block consists only of valid LoongArch inst
   }
 }
 
-TEST_CASE("the trampoline encodes") {
-  static u32 words[256];
-  usize exit_index = 0;
-  usize n = la64::write_trampoline(words, 256, &exit_index);
-  CHECK(n > 40);
-  CHECK(exit_index > 0);
-  CHECK(exit_index < n);
+TEST_CASE("the trampoline and its slow-path stubs encode into valid instructions") {
+  static u32 words[4096];
+  la64::TrampolineLayout layout;
+  REQUIRE(la64::write_trampoline(words, 4096, &layout));
+  CHECK(layout.exit > 0);
+  CHECK(layout.load_stub[0] > layout.exit);
+  CHECK(layout.store_stub[3] < layout.words);
+  for (usize i = 0; i < layout.words; ++i) {
+    FixedText<100> text;
+    CHECK(la64::disassemble(words[i], text));
+  }
 }

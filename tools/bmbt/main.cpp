@@ -129,6 +129,8 @@ int main(int argc, char** argv) {
     }
   }
   if (!kernel) usage_error("no guest: give -kernel IMAGE");
+  // Counting executed instructions costs a few host instructions per block: only when asked for.
+  config.count_insns = config.max_guest_insns != 0 || (config.trace & engine::kTraceStats);
 
   std::vector<u8> image;
   std::string err;
@@ -165,7 +167,7 @@ int main(int argc, char** argv) {
     }
     jit = std::make_unique<la64::JitBackend>();
     FixedText<256> jit_err;
-    if (!jit->init(jit_err)) {
+    if (!jit->init(jit_err, config.count_insns)) {
       std::fprintf(stderr, "bmbt: %s\n", jit_err.c_str());
       return 1;
     }
@@ -175,7 +177,7 @@ int main(int argc, char** argv) {
     interp = std::make_unique<engine::InterpreterBackend>(ir_pool.data(), ir_pool.size());
     exec = interp.get();
   }
-  la64::Lister lister;
+  la64::Lister lister(config.count_insns);
 
   auto eng = std::make_unique<engine::Engine>(*machine, *exec, &lister, config);
   eng->vcpu().cpu.regs[kRIP] = entry;
