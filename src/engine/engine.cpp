@@ -16,6 +16,27 @@ Engine::Engine(devices::Machine& machine, ExecBackend& exec, CodeLister* lister,
   vcpu_.machine = &machine_;
   vcpu_.mmu = &mmu_;
   vcpu_.cpu.rflags_system = kRflagsFixedOne;
+  u64 pages = machine_.memory.ram_size() >> softmmu::kPageBits;
+  code_bitmap_ = static_cast<u64*>(platform::alloc_pages((pages + 63) / 64 * 8));
+  if (code_bitmap_) mmu_.set_code_tracking(code_bitmap_, pages, &Engine::on_code_write, this);
+}
+
+// A guest store changed a page holding translated code. All translations are dropped (per-page
+// invalidation with unchaining can come later; self-modifying code is rare) and translated code
+// is sent back to the engine at the next block entry, so no stale block runs after the store's
+// own block. That block itself finishes with the code it was translated from.
+void Engine::on_code_write(void* self, u64) {
+  Engine* e = static_cast<Engine*>(self);
+  e->tbs_.flush();
+  e->exec_.flush();
+  e->mmu_.clear_code_pages();
+  e->stats_.code_invalidations++;
+  if (!e->code_invalidated_) {
+    e->code_invalidated_ = true;
+    e->budget_before_request_ = e->vcpu_.budget;
+    e->vcpu_.budget = -1;
+  }
+  e->vcpu_.chain_slot = 0;
 }
 
 int Engine::fetch(u64 pc, u8* out, int max) { return mmu_.fetch(pc, out, max); }
@@ -100,6 +121,9 @@ TranslationBlock* Engine::translate(u64 pc) {
   tb->guest_insns = block_.guest_insns;
   tb->guest_bytes = block_.guest_bytes;
   tbs_.insert(tb);
+  // Write-protect the code's pages (virtual == physical while paging is off).
+  for (u64 page = pc >> softmmu::kPageBits; page <= (pc + (block_.guest_bytes ? block_.guest_bytes - 1 : 0)) >> softmmu::kPageBits; ++page)
+    mmu_.mark_code_page(page << softmmu::kPageBits);
   stats_.blocks_translated++;
   stats_.guest_insns_translated += block_.guest_insns;
   stats_.host_insns_emitted += exec_.host_insns(*tb);
@@ -127,6 +151,11 @@ StopKind Engine::run() {
   u64 start = platform::now_ns();
   StopKind stop;
   for (;;) {
+    if (code_invalidated_) {
+      code_invalidated_ = false;
+      vcpu_.budget = budget_before_request_;
+      vcpu_.chain_slot = 0;
+    }
     if (vcpu_.budget < 0) {
       LogLine().str("bmbt: stopped after ").udec(u64(initial_budget - vcpu_.budget)).str(" guest instructions (-max-insns)");
       stop = StopKind::kInsnLimit;
@@ -240,6 +269,7 @@ void Engine::print_stats() {
   LogLine().str("stats: exits: halt ").udec(st.exits_by_reason[0]).str(", undefined ").udec(st.exits_by_reason[1])
       .str(", decode-error ").udec(st.exits_by_reason[2]).str(", fetch-fault ").udec(st.exits_by_reason[3]);
   LogLine().str("stats: soft-TLB fills ").udec(mmu_.tlb_fills()).str(", cache flushes ").udec(st.cache_flushes)
+      .str(" (self-modifying code: ").udec(st.code_invalidations).str(")")
       .str(", executor ").str(exec_.name());
   LogLine().str("stats: time ").udec(st.total_ns / 1000000).str(" ms, translating ").udec(st.translate_ns / 1000000).str(" ms");
 }

@@ -32,6 +32,7 @@ struct Stats {
   u64 guest_insns_executed = 0;   // when counting (block granularity)
   u64 exits_by_reason[4] = {};
   u64 cache_flushes = 0;
+  u64 code_invalidations = 0;     // self-modifying-code flushes
   u64 translate_ns = 0;
   u64 total_ns = 0;
 };
@@ -51,6 +52,7 @@ class Engine final : private x86::CodeSource, private x86::InsnObserver {
   bool build_block(u64 pc, int max_insns);
   StopKind handle_exit(BlockExit exit);
   int fetch(u64 pc, u8* out, int max) override;
+  static void on_code_write(void* self, u64 paddr);
   void on_insn(const x86::DecodedInsn& d, const u8* bytes) override;
 
   devices::Machine& machine_;
@@ -63,6 +65,9 @@ class Engine final : private x86::CodeSource, private x86::InsnObserver {
   TbCache tbs_;
   ir::Block block_;
   Stats stats_;
+  u64* code_bitmap_ = nullptr;     // one bit per guest RAM page holding translated code
+  bool code_invalidated_ = false;  // a store hit translated code: the caches were flushed
+  i64 budget_before_request_ = 0;
 };
 
 }  // namespace bmbt::engine

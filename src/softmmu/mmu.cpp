@@ -21,9 +21,10 @@ u8* Mmu::host_byte(u64 vaddr, Access access) {
   u64 page_paddr = paddr & ~(kPageSize - 1);
   u8* host = mem_.ram_ptr(page_paddr, kPageSize);
   if (!host) return nullptr;
-  // RAM pages are readable, writable and executable while paging is off.
+  // RAM pages are readable, writable and executable while paging is off; pages with translated
+  // code stay write-protected so stores to them reach Mmu::store.
   e.read_tag = page;
-  e.write_tag = page;
+  e.write_tag = is_code_page(paddr) ? kInvalidTag : page;
   e.addend = u64(host) - (vaddr & ~(kPageSize - 1));
   ++fills_;
   return host + (vaddr & (kPageSize - 1));
@@ -53,7 +54,35 @@ bool Mmu::store(u64 vaddr, int size, u64 value, MemFault* fault) {
     }
   }
   for (int i = 0; i < size; ++i) *bytes[i] = u8(value >> (8 * i));
+  if (code_bitmap_) {
+    for (int i = 0; i < size; ++i) {
+      u64 paddr;
+      if (translate(vaddr + u64(i), Access::kWrite, &paddr) && is_code_page(paddr)) {
+        ++code_writes_;
+        if (hook_) hook_(hook_ctx_, paddr);
+        break;
+      }
+    }
+  }
   return true;
+}
+
+void Mmu::mark_code_page(u64 paddr) {
+  u64 page = paddr >> kPageBits;
+  if (!code_bitmap_ || page >= code_pages_) return;
+  code_bitmap_[page / 64] |= u64(1) << (page % 64);
+  // Drop write permission from every TLB entry that maps this physical page.
+  u8* host_page = mem_.ram_ptr(page << kPageBits, kPageSize);
+  for (TlbEntry& e : tlb_.entries) {
+    if (e.write_tag != kInvalidTag && (e.write_tag << kPageBits) + e.addend == u64(host_page)) e.write_tag = kInvalidTag;
+  }
+}
+
+void Mmu::clear_code_pages() {
+  if (!code_bitmap_) return;
+  for (u64 w = 0; w < (code_pages_ + 63) / 64; ++w) code_bitmap_[w] = 0;
+  // Write permission returns lazily: entries are refilled on the next miss.
+  tlb_.flush();
 }
 
 int Mmu::fetch(u64 vaddr, u8* out, int max) {

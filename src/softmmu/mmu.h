@@ -31,6 +31,24 @@ class Mmu {
 
   u64 tlb_fills() const { return fills_; }
 
+  // Self-modifying code: pages holding translated code are write-protected in the soft TLB, so
+  // every store to them takes the slow path, which completes the store and then calls the hook
+  // (the engine invalidates its translations). `bitmap` has one bit per guest-physical page of RAM.
+  using CodeWriteHook = void (*)(void* ctx, u64 paddr);
+  void set_code_tracking(u64* bitmap, u64 pages, CodeWriteHook hook, void* ctx) {
+    code_bitmap_ = bitmap;
+    code_pages_ = pages;
+    hook_ = hook;
+    hook_ctx_ = ctx;
+  }
+  void mark_code_page(u64 paddr);
+  void clear_code_pages();
+  bool is_code_page(u64 paddr) const {
+    u64 page = paddr >> kPageBits;
+    return code_bitmap_ && page < code_pages_ && (code_bitmap_[page / 64] >> (page % 64)) & 1;
+  }
+  u64 code_writes() const { return code_writes_; }
+
  private:
   // Host pointer of the byte at vaddr, filling the TLB entry for its page.
   u8* host_byte(u64 vaddr, Access access);
@@ -39,6 +57,11 @@ class Mmu {
   GuestMemory& mem_;
   SoftTlb& tlb_;
   u64 fills_ = 0;
+  u64* code_bitmap_ = nullptr;
+  u64 code_pages_ = 0;
+  CodeWriteHook hook_ = nullptr;
+  void* hook_ctx_ = nullptr;
+  u64 code_writes_ = 0;
 };
 
 }  // namespace bmbt::softmmu
