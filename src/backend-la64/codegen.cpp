@@ -214,7 +214,7 @@ CodegenResult Lowering::run() {
     if (as_.overflowed()) fail(CodegenStatus::kBufferFull, "code buffer full");
     else fail(CodegenStatus::kInternal, as_.error());
   }
-  return CodegenResult{status_, as_.size(), error_};
+  return CodegenResult{status_, as_.size(), inline_words_, error_};
 }
 
 void Lowering::lower(int i) {
@@ -521,6 +521,7 @@ void Lowering::lower_terminator() {
       break;
   }
   // Out of line: the budget check's exit (RIP = this block, nothing of it has run).
+  inline_words_ = as_.size();
   as_.bind(budget_exit_);
   as_.li(kScratch0, b_.guest_pc);
   as_.emit(Op::ST_D, kScratch0, kEnv, kRipOffset);

@@ -25,7 +25,8 @@ enum class CodegenStatus : u8 { kOk, kNoRegisters, kBufferFull, kInternal };
 struct CodegenResult {
   CodegenStatus status;
   usize words;
-  const char* error;  // for kInternal
+  usize inline_words;  // words before the out-of-line part (budget exit, soft-TLB miss paths)
+  const char* error;   // for kInternal
 };
 
 // Generates code for `block` to run at host address `base`, writing at most `capacity` words.

@@ -103,6 +103,7 @@ class Lowering {
   SlowPath slow_[128];
   int nslow_ = 0;
   Label budget_exit_;
+  usize inline_words_ = 0;
   CodegenStatus status_ = CodegenStatus::kOk;
   const char* error_ = nullptr;
 };
