@@ -5,7 +5,31 @@ namespace bmbt::x86 {
 namespace {
 
 constexpr u8 kAllFlags = 0x3f;
-constexpr int kMaxScan = 24;
+// Look-ahead budget: most blocks overwrite all flags within a few instructions; every decoded
+// instruction here is translation time, so the scan stays short.
+constexpr int kMaxScan = 12;
+
+// Flags and branch targets need no operand decoding: the instruction-only decode is about half
+// the work of ZydisDecoderDecodeFull.
+struct LiteDecoder {
+  ZydisDecoder decoder;
+  LiteDecoder() { ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64); }
+  bool decode(const u8* bytes, usize len, ZydisDecodedInstruction* insn) const {
+    ZydisDecoderContext ctx;
+    return ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&decoder, &ctx, bytes, len, insn));
+  }
+};
+const LiteDecoder& lite() {
+  static const LiteDecoder d;
+  return d;
+}
+
+// Relative branch displacement of a jmp/jcc/call rel, from the raw immediate.
+bool relative_target(const ZydisDecodedInstruction& insn, u64 next, u64* target) {
+  if (!(insn.attributes & ZYDIS_ATTRIB_IS_RELATIVE) || insn.raw.imm[0].size == 0) return false;
+  *target = next + u64(insn.raw.imm[0].value.s);
+  return true;
+}
 
 // Zydis reports flags at their RFLAGS bit positions; ir::Flag numbers them 0..5.
 u8 to_ir_flags(ZydisAccessedFlagsMask m) {
@@ -22,13 +46,14 @@ u8 to_ir_flags(ZydisAccessedFlagsMask m) {
 }  // namespace
 
 u8 flags_read_before_written(const Decoder& dec, CodeSource& code, u64 pc, int depth) {
+  (void)dec;
   u8 live = 0, killed = 0;
   for (int n = 0; n < kMaxScan; ++n) {
     u8 bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
     int avail = code.fetch(pc, bytes, ZYDIS_MAX_INSTRUCTION_LENGTH);
-    DecodedInsn d;
-    if (avail <= 0 || !dec.decode(bytes, usize(avail), pc, d)) return u8(live | (kAllFlags & ~killed));
-    const ZydisAccessedFlags* f = d.insn.cpu_flags;
+    ZydisDecodedInstruction insn;
+    if (avail <= 0 || !lite().decode(bytes, usize(avail), &insn)) return u8(live | (kAllFlags & ~killed));
+    const ZydisAccessedFlags* f = insn.cpu_flags;
     if (f) {
       live |= u8(to_ir_flags(f->tested) & ~killed);
       // Only flags the instruction defines count as written: where the SDM says "undefined",
@@ -36,25 +61,21 @@ u8 flags_read_before_written(const Decoder& dec, CodeSource& code, u64 pc, int d
       killed |= to_ir_flags(f->modified | f->set_0 | f->set_1);
     }
     if ((killed | live) == kAllFlags) return live;
-    const u64 next = pc + d.insn.length;
-    const bool relative = d.insn.operand_count_visible > 0 && d.ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE &&
-                          d.ops[0].imm.is_relative;
-    switch (d.insn.meta.category) {
+    const u64 next = pc + insn.length;
+    u64 target = 0;
+    const bool relative = relative_target(insn, next, &target);
+    switch (insn.meta.category) {
       case ZYDIS_CATEGORY_UNCOND_BR:
+      case ZYDIS_CATEGORY_CALL:  // a direct call continues in the callee
         if (!relative) return u8(live | (kAllFlags & ~killed));
-        pc = next + d.ops[0].imm.value.u;
+        pc = target;
         continue;
       case ZYDIS_CATEGORY_COND_BR: {
         if (!relative || depth <= 0) return u8(live | (kAllFlags & ~killed));
         u8 after = u8(flags_read_before_written(dec, code, next, depth - 1) |
-                      flags_read_before_written(dec, code, next + d.ops[0].imm.value.u, depth - 1));
+                      flags_read_before_written(dec, code, target, depth - 1));
         return u8(live | (after & ~killed));
       }
-      case ZYDIS_CATEGORY_CALL:
-        // A direct call continues in the callee.
-        if (!relative) return u8(live | (kAllFlags & ~killed));
-        pc = next + d.ops[0].imm.value.u;
-        continue;
       case ZYDIS_CATEGORY_RET: case ZYDIS_CATEGORY_INTERRUPT:
       case ZYDIS_CATEGORY_SYSCALL: case ZYDIS_CATEGORY_SYSRET: case ZYDIS_CATEGORY_SYSTEM:
         // Unknown continuation (or one that may inspect RFLAGS): everything not yet written is live.

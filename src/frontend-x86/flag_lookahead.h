@@ -11,7 +11,7 @@
 namespace bmbt::x86 {
 
 // ir::FlagBit mask of CF PF AF ZF SF OF that code at `pc` may read before writing.
-u8 flags_read_before_written(const Decoder& dec, CodeSource& code, u64 pc, int depth = 2);
+u8 flags_read_before_written(const Decoder& dec, CodeSource& code, u64 pc, int depth = 1);
 
 // Union of the above over the block's successors (all six flags for indirect jumps and exits).
 u8 live_out_flags(const Decoder& dec, CodeSource& code, const ir::Block& block);

@@ -1,0 +1,170 @@
+// bmbt-trace: translate an x86-64 flat image offline, on any host, without running it. It
+// follows the code from the entry through direct jumps, branches and calls, and for each block
+// prints what `bmbt -d` would (x86, IR, IR after passes, LoongArch code) and, at the end, the
+// static translation statistics. Used to study translated code and to measure translation
+// cost (`valgrind --tool=callgrind --toggle-collect='*translate_all*' bmbt-trace ...`).
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "backend-la64/disasm.h"
+#include "backend-la64/jit_backend.h"
+#include "frontend-x86/flag_lookahead.h"
+#include "frontend-x86/translator.h"
+#include "ir/passes/passes.h"
+#include "ir/printer.h"
+
+using namespace bmbt;
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: bmbt-trace [-d in_asm,ir,ir_opt,out_asm] [-load-addr ADDR] [-max-blocks N] [-repeat N] IMAGE\n"
+    "Translates a flat x86-64 image (loaded at 0x100000 by default, entry = first byte) to LoongArch\n"
+    "without running it: every block reachable through direct jumps, branches and calls.\n";
+
+class Image final : public x86::CodeSource {
+ public:
+  Image(std::vector<u8> bytes, u64 base) : bytes_(std::move(bytes)), base_(base) {}
+  int fetch(u64 pc, u8* out, int max) override {
+    if (pc < base_ || pc - base_ >= bytes_.size()) return 0;
+    usize off = usize(pc - base_);
+    int n = int(std::min<usize>(usize(max), bytes_.size() - off));
+    std::memcpy(out, bytes_.data() + off, usize(n));
+    return n;
+  }
+  u64 base() const { return base_; }
+
+ private:
+  std::vector<u8> bytes_;
+  u64 base_;
+};
+
+struct Printer final : x86::InsnObserver {
+  const x86::Decoder* dec;
+  bool on = false;
+  void on_insn(const x86::DecodedInsn& d, const u8* bytes) override {
+    if (!on) return;
+    std::printf("0x%08llx:  ", (unsigned long long)d.pc);
+    for (int i = 0; i < d.insn.length; ++i) std::printf("%02x ", bytes[i]);
+    FixedText<160> t;
+    dec->format(d, t);
+    std::printf("%*s%s\n", 3 * (12 - d.insn.length) > 0 ? 3 * (12 - d.insn.length) : 1, "", t.c_str());
+  }
+};
+
+void print_line(void*, const char* text) { std::printf("%s\n", text); }
+
+struct Totals {
+  u64 blocks = 0, guest_insns = 0, ir_before = 0, ir_after = 0, host_words = 0, host_inline = 0;
+};
+
+// Translates every reachable block once. Kept as one function so callgrind can count exactly it.
+__attribute__((noinline)) Totals translate_all(Image& image, u64 entry, const std::string& trace, usize max_blocks) {
+  static x86::Decoder dec;
+  static auto block = std::make_unique<ir::Block>();
+  static u32 trampoline[4096];
+  static u32 words[1 << 15];
+  la64::TrampolineLayout layout;
+  la64::write_trampoline(trampoline, 4096, &layout);
+  const la64::CodegenTargets targets = la64::make_targets(0, layout, false);
+  auto has = [&](const char* what) { return ("," + trace + ",").find(std::string(",") + what + ",") != std::string::npos; };
+  Printer printer;
+  printer.dec = &dec;
+  printer.on = has("in_asm");
+  Totals t;
+  std::set<u64> seen;
+  std::deque<u64> work{entry};
+  x86::TranslateLimits limits;
+  while (!work.empty() && t.blocks < max_blocks) {
+    u64 pc = work.front();
+    work.pop_front();
+    if (!seen.insert(pc).second) continue;
+    if (printer.on) std::printf("IN: block at 0x%llx\n", (unsigned long long)pc);
+    if (!x86::translate_block(dec, image, pc, *block, limits, &printer)) continue;
+    block->live_out_flags = x86::live_out_flags(dec, image, *block);
+    if (has("ir")) {
+      std::printf("IR: block at 0x%llx\n", (unsigned long long)pc);
+      ir::print_block(*block, print_line, nullptr);
+    }
+    t.ir_before += u64(block->size());
+    ir::run_default_passes(*block);
+    t.ir_after += u64(block->size());
+    if (has("ir_opt")) {
+      std::printf("IR after passes: block at 0x%llx\n", (unsigned long long)pc);
+      ir::print_block(*block, print_line, nullptr);
+    }
+    la64::CodegenResult r = la64::generate(*block, targets, 0x10000, words, sizeof(words) / 4);
+    if (r.status == la64::CodegenStatus::kOk) {
+      t.host_words += r.words;
+      t.host_inline += r.inline_words;
+      if (has("out_asm")) {
+        std::printf("OUT: block at 0x%llx (%zu LoongArch instructions, %zu inline)\n", (unsigned long long)pc, r.words,
+                    r.inline_words);
+        for (usize i = 0; i < r.words; ++i) {
+          FixedText<120> text;
+          la64::disassemble(words[i], text);
+          std::printf("  %05zx:  %08x  %s\n", 0x10000 + i * 4, words[i], text.c_str());
+        }
+      }
+    } else {
+      std::printf("block at 0x%llx: no LoongArch code (%s)\n", (unsigned long long)pc, r.error ? r.error : "rejected");
+    }
+    t.blocks++;
+    t.guest_insns += block->guest_insns;
+    // Successors: direct targets, the fall-through of calls (the return address).
+    const ir::Terminator& term = block->term;
+    if (term.kind == ir::TermKind::kJump) work.push_back(term.target);
+    if (term.kind == ir::TermKind::kBranch) {
+      work.push_back(term.target);
+      work.push_back(term.fallthrough);
+    }
+    if (term.kind == ir::TermKind::kJump || term.kind == ir::TermKind::kJumpIndirect)
+      work.push_back(pc + block->guest_bytes);  // after a call: its return address (harmless otherwise)
+  }
+  return t;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string trace, path;
+  u64 load = 0x100000;
+  usize max_blocks = 100000;
+  int repeat = 1;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> const char* {
+      if (i + 1 >= argc) { std::fprintf(stderr, "bmbt-trace: %s needs a value\n", a.c_str()); std::exit(2); }
+      return argv[++i];
+    };
+    if (a == "-d") trace = next();
+    else if (a == "-load-addr") load = std::strtoull(next(), nullptr, 0);
+    else if (a == "-max-blocks") max_blocks = std::strtoull(next(), nullptr, 0);
+    else if (a == "-repeat") repeat = std::atoi(next());
+    else if (a == "-h" || a == "-help") { std::fputs(kUsage, stdout); return 0; }
+    else if (a[0] == '-') { std::fprintf(stderr, "bmbt-trace: unknown option '%s'\n%s", a.c_str(), kUsage); return 2; }
+    else path = a;
+  }
+  if (path.empty()) { std::fputs(kUsage, stderr); return 2; }
+  std::ifstream f(path, std::ios::binary);
+  if (!f) { std::fprintf(stderr, "bmbt-trace: cannot open '%s'\n", path.c_str()); return 1; }
+  std::vector<u8> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  Image image(std::move(bytes), load);
+  Totals t;
+  for (int k = 0; k < repeat; ++k) t = translate_all(image, load, k == 0 ? trace : "", max_blocks);
+  std::printf("bmbt-trace: %llu blocks, %llu guest instructions, IR ops %llu -> %llu after passes, "
+              "%llu LoongArch instructions (%.2f per guest instruction; inline %.2f)\n",
+              (unsigned long long)t.blocks, (unsigned long long)t.guest_insns, (unsigned long long)t.ir_before,
+              (unsigned long long)t.ir_after, (unsigned long long)t.host_words,
+              t.guest_insns ? double(t.host_words) / double(t.guest_insns) : 0.0,
+              t.guest_insns ? double(t.host_inline) / double(t.guest_insns) : 0.0);
+  return 0;
+}
