@@ -1,0 +1,36 @@
+#include "console.h"
+
+#include "board.h"
+
+namespace bmbt::baremetal {
+
+namespace {
+u64 g_uart_pa = kDefaultUartPa;
+constexpr u32 kThr = 0, kLsr = 5, kLsrThrEmpty = 0x20;
+
+void uart_putc(char c) {
+  volatile u8* uart = mmio<u8>(g_uart_pa);
+  while (!(uart[kLsr] & kLsrThrEmpty)) {
+  }
+  uart[kThr] = u8(c);
+}
+}  // namespace
+
+void console_set_uart(u64 pa) { g_uart_pa = pa; }
+u64 console_uart() { return g_uart_pa; }
+
+void console_put(const char* text, usize len) {
+  for (usize i = 0; i < len; ++i) {
+    if (text[i] == '\n') uart_putc('\r');
+    uart_putc(text[i]);
+  }
+}
+
+void console_puts(const char* text) {
+  usize n = 0;
+  while (text[n]) ++n;
+  console_put(text, n);
+  console_put("\n", 1);
+}
+
+}  // namespace bmbt::baremetal

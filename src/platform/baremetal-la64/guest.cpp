@@ -1,0 +1,95 @@
+// Runs the guest image named "kernel" (a flat demo image today) with BMBT's engine, the way
+// tools/bmbt does on a hosted build, then powers off.
+#include "backend-la64/jit_backend.h"
+#include "board.h"
+#include "boot/flat_image.h"
+#include "boot_info.h"
+#include "engine/engine.h"
+#include "engine/interpreter.h"
+#include "kernel.h"
+#include "platform/platform.h"
+#include "power.h"
+#include "support/log.h"
+#include "support/placement_new.h"
+
+namespace bmbt::baremetal {
+
+namespace {
+u64 parse_mib(const char* s, u64 fallback) {
+  if (!s || !*s) return fallback;
+  u64 v = 0;
+  for (; *s >= '0' && *s <= '9'; ++s) v = v * 10 + u64(*s - '0');
+  return v ? v : fallback;
+}
+
+bool equals(const char* a, const char* b) {
+  while (*a && *a == *b) ++a, ++b;
+  return *a == *b;
+}
+
+template <class T, class... Args>
+T* make(Args&&... args) {
+  void* p = platform::alloc_pages(sizeof(T));
+  return p ? new (p) T(static_cast<Args&&>(args)...) : nullptr;
+}
+
+[[noreturn]] void fail(const char* what) {
+  LogLine().str("bmbt: ").str(what);
+  platform::exit(1);
+}
+}  // namespace
+
+void run_guest(const CommandLine& cl) {
+  const BootFile* kernel = find_boot_file("kernel");
+  if (!kernel) {
+    LogLine().str("bmbt: no guest image (fw_cfg opt/bmbt/kernel or \\bmbt\\kernel on the ESP); powering off");
+    power_off();
+  }
+  u64 ram_size = parse_mib(cl.value("bmbt.mem"), 128) << 20;
+  const char* accel = cl.value("bmbt.accel");
+  bool use_jit = !accel || equals(accel, "jit");
+
+  auto* machine = make<devices::Machine>();
+  u8* ram = static_cast<u8*>(platform::alloc_pages(ram_size));
+  if (!machine || !ram) fail("not enough memory for the guest");
+  machine->memory.attach_ram(ram, ram_size);
+  u64 entry = 0;
+  FixedText<256> err;
+  if (!boot::load_flat_image(*machine, static_cast<const u8*>(phys_to_virt(kernel->pa)), kernel->size, &entry, err)) {
+    LogLine().str("bmbt: guest image: ").str(err.c_str());
+    platform::exit(1);
+  }
+
+  engine::ExecBackend* exec = nullptr;
+  if (use_jit) {
+    auto* jit = make<la64::JitBackend>();
+    FixedText<256> jit_err;
+    if (!jit || !jit->init(jit_err)) {
+      LogLine().str("bmbt: ").str(jit_err.c_str());
+      platform::exit(1);
+    }
+    exec = jit;
+  } else {
+    constexpr usize kPoolInsts = usize(1) << 20;
+    auto* pool = static_cast<ir::Inst*>(platform::alloc_pages(kPoolInsts * sizeof(ir::Inst)));
+    if (!pool) fail("not enough memory for the interpreter");
+    exec = make<engine::InterpreterBackend>(pool, kPoolInsts);
+  }
+  auto* lister = make<la64::Lister>();
+  engine::EngineConfig config;
+  auto* eng = make<engine::Engine>(*machine, *exec, lister, config);
+  if (!eng) fail("not enough memory for the engine");
+  LogLine().str("bmbt: running the guest (").udec(kernel->size).str(" bytes, entry ").hex0x(entry).str(", ")
+      .str(use_jit ? "jit" : "interp").str(", ").udec(ram_size >> 20).str(" MiB RAM)");
+  eng->vcpu().cpu.regs[kRIP] = entry;
+  engine::StopKind stop = eng->run();
+  switch (stop) {
+    case engine::StopKind::kHalted: LogLine().str("bmbt: guest halted"); platform::exit(0);
+    case engine::StopKind::kGuestError: platform::exit(1);
+    case engine::StopKind::kInsnLimit: platform::exit(4);
+    case engine::StopKind::kInternal: platform::exit(3);
+  }
+  platform::exit(3);
+}
+
+}  // namespace bmbt::baremetal
