@@ -29,7 +29,9 @@ constexpr const char* kUsage =
     "\n"
     "  -kernel FILE       guest image (today: a flat demo image, see docs/guest-image-format.md)\n"
     "  -m SIZE            guest RAM, with optional K/M/G suffix (default 128M)\n"
-    "  -accel ACCEL       jit | interp (default: jit where this host can run LoongArch code, else interp)\n"
+    "  -accel ACCEL[,lbt=on|off|auto]\n"
+    "                     jit | interp (default: jit where this host can run LoongArch code, else interp);\n"
+    "                     lbt: x86 flags through the LoongArch LBT extension (auto: when the CPU has it)\n"
     "  -d LIST            trace categories, comma separated; -d help lists them\n"
     "  -D FILE            write traces and statistics to FILE instead of stderr\n"
     "  -max-insns N       stop after about N guest instructions (a safety net for tests)\n"
@@ -87,6 +89,7 @@ int main(int argc, char** argv) {
   const char* kernel = nullptr;
   u64 ram_size = 128ull << 20;
   std::string accel;
+  std::string lbt = "auto";
   engine::EngineConfig config;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -102,8 +105,16 @@ int main(int argc, char** argv) {
       if (!parse_size(v, &ram_size)) usage_error(std::string("bad memory size '") + v + "'");
       if (ram_size < (2ull << 20)) usage_error("guest RAM must be at least 2M");
     } else if (a == "-accel") {
-      accel = value("jit or interp");
+      std::string spec = value("jit or interp");
+      accel = spec.substr(0, spec.find(','));
       if (accel != "jit" && accel != "interp") usage_error("unknown accelerator '" + accel + "' (jit or interp)");
+      for (usize at = spec.find(','); at != std::string::npos;) {
+        usize end = spec.find(',', at + 1);
+        std::string prop = spec.substr(at + 1, end == std::string::npos ? std::string::npos : end - at - 1);
+        if (prop == "lbt=on" || prop == "lbt=off" || prop == "lbt=auto") lbt = prop.substr(4);
+        else usage_error("unknown -accel property '" + prop + "' (lbt=on|off|auto)");
+        at = end;
+      }
     } else if (a == "-d") {
       FixedText<1024> err;
       if (!engine::parse_trace_flags(value("a category list"), &config.trace, err)) {
@@ -151,6 +162,20 @@ int main(int argc, char** argv) {
   if (!boot::load_flat_image(*machine, image.data(), image.size(), &entry, load_err)) {
     std::fprintf(stderr, "bmbt: %s: %s\n", kernel, load_err.c_str());
     return 1;
+  }
+
+  // Flag strategy. The LBT extension is detected at start-up (HWCAP bit 10 on Linux, CPUCFG2 bit
+  // 18 on bare metal). Only the software strategy is implemented so far: lbt=auto uses it, and
+  // lbt=on says plainly why it cannot be honoured.
+  const bool host_lbt = platform::host_features().lbt;
+  if (lbt == "on") {
+    if (!host_lbt) {
+      std::fprintf(stderr, "bmbt: -accel lbt=on: this CPU has no LBT extension (%s)\n",
+                   la64::JitBackend::host_can_execute() ? "HWCAP bit 10 is clear" : "not a LoongArch host");
+      return 2;
+    }
+    std::fprintf(stderr, "bmbt: -accel lbt=on: the LBT flag strategy is not implemented yet; use lbt=off or auto\n");
+    return 2;
   }
 
   // Executor: the JIT where LoongArch code can run, else the IR interpreter.
