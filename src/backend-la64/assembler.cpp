@@ -1,11 +1,39 @@
 #include "backend-la64/assembler.h"
 
 namespace bmbt::la64 {
+namespace {
+
+struct BranchPair { Op a, b; };
+constexpr BranchPair kInverse[] = {
+    {Op::BEQ, Op::BNE}, {Op::BLT, Op::BGE}, {Op::BLTU, Op::BGEU}, {Op::BEQZ, Op::BNEZ}, {Op::BCEQZ, Op::BCNEZ}};
+
+// pcaddu18i adds hi << 18 to its own pc and jirl adds the sign-extended lo, so lo takes the low 18
+// bits of the offset as a signed value and hi the rest (rounded so that hi + lo is exact).
+struct PairOffsets { i64 hi, lo; };
+PairOffsets split_pair(i64 byte_offset) {
+  i64 lo = i64(u64(byte_offset) << 46) >> 46;
+  return PairOffsets{(byte_offset - lo) >> 18, lo};
+}
+
+}  // namespace
+
+Op inverted_branch(Op op) {
+  for (const BranchPair& p : kInverse) {
+    if (p.a == op) return p.b;
+    if (p.b == op) return p.a;
+  }
+  return Op::kCount;
+}
 
 void Assembler::put(const Encoded& e, Op op) {
   if (!e.ok) { fail(e.error, op); return; }
   if (pos_ >= cap_) { overflow_ = true; fail("code buffer full", op); return; }
   buf_[pos_++] = e.word;
+}
+
+void Assembler::add_fixup(Label* l, int operand, Op op) {
+  if (nfix_ >= kMaxFixups) { fail("too many pending branches", op); return; }
+  fixups_[nfix_++] = Fixup{l, int(pos_), u8(operand), op};
 }
 
 void Assembler::bind(Label& l) {
@@ -14,10 +42,23 @@ void Assembler::bind(Label& l) {
   for (int i = 0; i < nfix_; ++i) {
     Fixup f = fixups_[i];
     if (f.label != &l) { fixups_[kept++] = f; continue; }
-    if (usize(f.at) >= pos_ || !buf_) continue;
-    Encoded e = set_operand(buf_[f.at], f.operand, i64(l.pos - f.at) * 4);
-    if (!e.ok) { fail(e.error, Op::B); continue; }
-    buf_[f.at] = e.word;
+    // The branch itself was not written (its encoding failed or the buffer was full): the error is
+    // already recorded.
+    const int words = f.operand == kLongPair ? 2 : 1;
+    if (usize(f.at + words) > pos_ || !buf_) continue;
+    const i64 offset = i64(l.pos - f.at) * 4;
+    if (f.operand == kLongPair) {
+      PairOffsets p = split_pair(offset);
+      Encoded hi = set_operand(buf_[f.at], 1, p.hi);
+      Encoded lo = set_operand(buf_[f.at + 1], 2, p.lo);
+      if (!hi.ok || !lo.ok) { fail(hi.ok ? lo.error : hi.error, f.op); continue; }
+      buf_[f.at] = hi.word;
+      buf_[f.at + 1] = lo.word;
+    } else {
+      Encoded e = set_operand(buf_[f.at], f.operand, offset);
+      if (!e.ok) { fail(e.error, f.op); continue; }
+      buf_[f.at] = e.word;
+    }
   }
   nfix_ = kept;
 }
@@ -29,6 +70,34 @@ bool Assembler::patch_branch(usize at, usize to) {
   if (!e.ok) return false;
   buf_[at] = e.word;
   return true;
+}
+
+void Assembler::emit_pair(i64 byte_offset, Gpr scratch, bool link) {
+  PairOffsets p = split_pair(byte_offset);
+  emit(Op::PCADDU18I, scratch, p.hi);
+  emit(Op::JIRL, link ? kRaReg : kZeroReg, scratch, p.lo);
+}
+
+void Assembler::long_pair(Label& target, Gpr scratch, bool link) {
+  if (target.pos >= 0) { emit_pair(i64(target.pos - int(pos_)) * 4, scratch, link); return; }
+  add_fixup(&target, kLongPair, Op::PCADDU18I);
+  emit_pair(0, scratch, link);
+}
+
+void Assembler::to_address(u64 address, Gpr scratch, bool link) {
+  const Op b = link ? Op::BL : Op::B;
+  const i64 offset = i64(address - address_of(pos_));
+  if (offset & 3) { fail("branch target misaligned", b); return; }
+  if (imm_fits(b, 0, offset)) { emit(b, offset); return; }
+  if (imm_fits(Op::PCADDU18I, 1, split_pair(offset).hi)) { emit_pair(offset, scratch, link); return; }
+  li(scratch, address);
+  emit(Op::JIRL, link ? kRaReg : kZeroReg, scratch, 0);
+}
+
+void Assembler::pad(usize count) {
+  if (count > cap_ - pos_) { overflow_ = true; fail("code buffer full", Op::ANDI); return; }
+  const u32 nop = enc(Op::ANDI, kZeroReg, kZeroReg, 0).word;
+  for (usize i = 0; i < count; ++i) buf_[pos_++] = nop;
 }
 
 void Assembler::li(Gpr rd, u64 value) {

@@ -1,6 +1,13 @@
 // A code buffer with labels on top of the table-driven encoder. An instruction that cannot be
-// encoded (operand out of range: a code-generator bug) or a full buffer is recorded as an error
-// instead of producing a wrong word; the caller checks ok() once per block.
+// encoded (operand out of range: a code-generator bug), a branch whose label ends up out of reach,
+// a label that is branched to but never bound, or a full buffer is recorded as an error instead of
+// producing a wrong word; the caller checks ok() once per block.
+//
+// Reach of the branch forms (byte offsets from the branch instruction):
+//   beq/bne/blt/bge/bltu/bgeu      16-bit field   -128 KiB .. +128 KiB - 4
+//   beqz/bnez/bceqz/bcnez          21-bit field     -4 MiB ..   +4 MiB - 4
+//   b/bl                           26-bit field   -128 MiB .. +128 MiB - 4
+//   pcaddu18i + jirl (long jump)   20 + 16 bits   -128 GiB - 128 KiB .. +128 GiB - 128 KiB - 4
 #pragma once
 #include "backend-la64/encoding.h"
 
@@ -10,47 +17,98 @@ struct Label {
   int pos = -1;  // word index once bound
 };
 
+// The branch with the opposite condition (beq <-> bne, blt <-> bge, bltu <-> bgeu, beqz <-> bnez,
+// bceqz <-> bcnez); Op::kCount for anything else.
+Op inverted_branch(Op op);
+
 class Assembler {
  public:
   static constexpr int kMaxFixups = 512;
 
-  Assembler(u32* buffer, usize capacity_words) : buf_(buffer), cap_(capacity_words) {}
+  // `buffer[0]` executes at `base_address` (only branches to absolute addresses need it); by default
+  // the code runs where it is written.
+  Assembler(u32* buffer, usize capacity_words)
+      : Assembler(buffer, capacity_words, u64(reinterpret_cast<uintptr_t>(buffer))) {}
+  Assembler(u32* buffer, usize capacity_words, u64 base_address)
+      : buf_(buffer), cap_(capacity_words), base_(base_address) {}
 
   template <class... A>
   void emit(Op op, A... operands) { put(enc(op, operands...), op); }
-  // A branch (b, bl, beq.., beqz/bnez) to a label; the offset operand is the last one.
+
+  // A branch (b, bl, beq.., beqz/bnez, bceqz/bcnez) to a label; the offset operand is the last one.
+  // A backward target out of reach fails at once, a forward one when the label is bound.
   template <class... A>
   void branch(Op op, Label& target, A... regs) {
     if (target.pos >= 0) {
       emit(op, regs..., i64(target.pos - int(pos_)) * 4);
       return;
     }
-    if (nfix_ >= kMaxFixups) { fail("too many pending branches", op); return; }
-    fixups_[nfix_++] = Fixup{&target, int(pos_), int(sizeof...(A))};
+    add_fixup(&target, int(sizeof...(A)), op);
     emit(op, regs..., 0);
   }
+
+  // A branch that reaches +-128 MiB whatever its condition's own field width: a conditional branch
+  // whose target may be out of its reach becomes the inverted branch over a `b` (2 words).  A bound
+  // target within the short reach takes the short form (1 word); b/bl are emitted as they are.
+  template <class... A>
+  void branch_far(Op op, Label& target, A... regs) {
+    if (op == Op::B || op == Op::BL) { branch(op, target); return; }
+    const Op inv = inverted_branch(op);
+    if (inv == Op::kCount) { fail("branch_far needs a branch instruction", op); return; }
+    if (target.pos >= 0 && imm_fits(op, int(sizeof...(A)), i64(target.pos - int(pos_)) * 4)) {
+      branch(op, target, regs...);
+      return;
+    }
+    emit(inv, regs..., 8);
+    branch(Op::B, target);
+  }
+
+  // pcaddu18i scratch, hi20 ; jirl $zero|$ra, scratch, lo16 -- reaches +-128 GiB (2 words).
+  void jump_long(Label& target, Gpr scratch) { long_pair(target, scratch, false); }
+  void call_long(Label& target, Gpr scratch) { long_pair(target, scratch, true); }
+
+  // Jumps/calls to an absolute address in the fewest words: b/bl within +-128 MiB, else
+  // pcaddu18i + jirl through `scratch`, else the address materialised in `scratch` + jirl.
+  void jump_to(u64 address, Gpr scratch) { to_address(address, scratch, false); }
+  void call_to(u64 address, Gpr scratch) { to_address(address, scratch, true); }
+
   void bind(Label& l);
   // Any 64-bit constant in the fewest instructions.
   void li(Gpr rd, u64 value);
   void move(Gpr rd, Gpr rs) { if (rd.n != rs.n) emit(Op::OR, rd, rs, kZeroReg); }
+  // `count` nops (alignment, or distance in tests).
+  void pad(usize count);
 
   usize size() const { return pos_; }
   u32* words() const { return buf_; }
-  bool ok() const { return error_ == nullptr; }
-  const char* error() const { return error_; }
-  Op error_op() const { return error_op_; }
+  u64 address_of(usize word_index) const { return base_ + u64(word_index) * 4; }
+  // Branches still waiting for their label; ok() is false while any remain.
+  int unresolved() const { return nfix_; }
+  bool ok() const { return error_ == nullptr && nfix_ == 0; }
+  const char* error() const {
+    return error_ ? error_ : nfix_ ? "branch to a label that is never bound" : nullptr;
+  }
+  Op error_op() const { return error_ ? error_op_ : nfix_ ? fixups_[0].op : Op::kCount; }
   bool overflowed() const { return overflow_; }
   // Patches the offset of an already emitted branch at `at` to target `to` (word indices).
   bool patch_branch(usize at, usize to);
 
  private:
   static constexpr Gpr kZeroReg{0};
-  struct Fixup { Label* label; int at; int operand; };
+  static constexpr Gpr kRaReg{1};
+  static constexpr u8 kLongPair = 0xff;  // Fixup::operand of a pcaddu18i + jirl pair
+  struct Fixup { Label* label; int at; u8 operand; Op op; };
   void put(const Encoded& e, Op op);
   void fail(const char* why, Op op) { if (!error_) { error_ = why; error_op_ = op; } }
+  void add_fixup(Label* l, int operand, Op op);
+  // Emits pcaddu18i + jirl spanning `byte_offset` from the pcaddu18i.
+  void emit_pair(i64 byte_offset, Gpr scratch, bool link);
+  void long_pair(Label& target, Gpr scratch, bool link);
+  void to_address(u64 address, Gpr scratch, bool link);
 
   u32* buf_;
   usize cap_;
+  u64 base_;
   usize pos_ = 0;
   Fixup fixups_[kMaxFixups];
   int nfix_ = 0;

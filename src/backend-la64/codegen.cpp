@@ -419,6 +419,14 @@ void Lowering::lower_call(int i) {
   as_.move(kScratch1, kA0);
   restore_temps(live);
   restore_pinned(16);
+  // A helper may end the block: a fault it recorded (rep string) or a pending exception
+  // (#DE, #GP). RIP already holds this instruction's address.
+  as_.emit(Op::LD_BU, kScratch0, kEnv, kFaultFlagOffset);
+  as_.branch(Op::BNEZ, helper_fault_exit_, kScratch0);
+  as_.emit(Op::LD_WU, kScratch0, kEnv, i32(engine::kExitReasonOffset));
+  as_.emit(Op::ANDI, kScratch0, kScratch0, ir::kExitPending);
+  as_.branch(Op::BNEZ, helper_pending_exit_, kScratch0);
+  has_helper_exits_ = true;
   if (dest >= 0) as_.move(Gpr{u8(dest)}, kScratch1);
 }
 
@@ -527,6 +535,14 @@ void Lowering::lower_terminator() {
   as_.emit(Op::ST_D, kScratch0, kEnv, kRipOffset);
   as_.move(kA0, kZero);
   branch_to_address(t_.exit_stub);
+  if (has_helper_exits_) {
+    as_.bind(helper_fault_exit_);
+    as_.li(kA0, u64(engine::BlockExit::kMemFault));
+    branch_to_address(t_.exit_stub);
+    as_.bind(helper_pending_exit_);
+    as_.li(kA0, u64(engine::BlockExit::kExitReason));
+    branch_to_address(t_.exit_stub);
+  }
 }
 
 }  // namespace detail

@@ -153,45 +153,161 @@ Encoded encode(Op op, const Operand* ops, int count) {
   return Encoded{true, word, nullptr};
 }
 
-bool decode(u32 word, Decoded* out) {
-  // Linear scan in table order: decoding is for logs and tests, not the hot path, and table order is
-  // what resolves nested encodings (see la64.inc).
-  for (usize idx = 0; idx < usize(Op::kCount); ++idx) {
-    const InsnDesc& insn = kInsns[idx];
-    u32 mask = kMasks.m[usize(insn.format)];
-    if ((word & ~mask) != insn.bits) continue;
-    const FormatDesc& f = kFormats[usize(insn.format)];
-    Decoded d;
-    d.op = Op(idx);
-    d.count = f.count;
-    i64 vals[4] = {0, 0, 0, 0};
-    bool ok = true;
-    for (int i = 0; i < f.count; ++i) {
-      const FieldDesc& fd = f.ops[i];
-      u32 raw = (word >> fd.lo) & low_mask(fd.width);
-      if (fd.width2) raw |= ((word >> fd.lo2) & low_mask(fd.width2)) << fd.width;
-      i64 v;
-      if (fd.kind != OperandKind::kImm) {
-        // Register fields can be wider than the file ($fcsr4.. and $scr4.. do not exist).
-        if (raw >= u32(kRegCount[usize(fd.kind)])) { ok = false; break; }
-        v = raw;
-      } else {
-        int w = fd.width + fd.width2;
-        v = raw;
-        if (fd.is_signed && (raw >> (w - 1)) & 1) v -= i64(1) << w;
-        v = (v + fd.bias) * (i64(1) << fd.shift);
-      }
-      d.ops[i].kind = fd.kind;
-      d.ops[i].value = v;
-      vals[i] = v;
+namespace {
+
+// Decodes `word` as table entry `idx` if its fixed bits match and its register fields are valid.
+bool decode_as(usize idx, u32 word, Decoded* out) {
+  const InsnDesc& insn = kInsns[idx];
+  if ((word & ~kMasks.m[usize(insn.format)]) != insn.bits) return false;
+  const FormatDesc& f = kFormats[usize(insn.format)];
+  Decoded d;
+  d.op = Op(idx);
+  d.count = f.count;
+  i64 vals[4] = {0, 0, 0, 0};
+  for (int i = 0; i < f.count; ++i) {
+    const FieldDesc& fd = f.ops[i];
+    u32 raw = (word >> fd.lo) & low_mask(fd.width);
+    if (fd.width2) raw |= ((word >> fd.lo2) & low_mask(fd.width2)) << fd.width;
+    i64 v;
+    if (fd.kind != OperandKind::kImm) {
+      // Register fields can be wider than the file ($fcsr4.. and $scr4.. do not exist).
+      if (raw >= u32(kRegCount[usize(fd.kind)])) return false;
+      v = raw;
+    } else {
+      int w = fd.width + fd.width2;
+      v = raw;
+      if (fd.is_signed && (raw >> (w - 1)) & 1) v -= i64(1) << w;
+      v = (v + fd.bias) * (i64(1) << fd.shift);
     }
-    // Only csrxchg's rule decides which instruction a word is; llvm decodes the other rule
-    // violations as written, so the disassembler does too.
-    if (!ok || (f.check == Check::kCsrxchg && !check_ok(f.check, vals))) continue;
-    *out = d;
-    return true;
+    d.ops[i].kind = fd.kind;
+    d.ops[i].value = v;
+    vals[i] = v;
   }
+  // Only csrxchg's rule decides which instruction a word is; llvm decodes the other rule
+  // violations as written, so the disassembler does too.
+  if (f.check == Check::kCsrxchg && !check_ok(f.check, vals)) return false;
+  *out = d;
+  return true;
+}
+
+// ---- decode index
+// A radix tree over the opcode bits, derived from kInsns and kMasks at compile time, so there is no
+// second table to keep in step.  The root splits on bits 31:22; a bucket with more than kLeafMax
+// candidates splits again on the next range.  An entry whose operand fields reach into a range
+// (b's offset, lu12i.w's immediate) is listed under every value those bits can take.  Each leaf
+// lists candidates in table order, so "first valid entry in table order wins" still holds.
+struct IndexLevel { u8 lo, width; };
+constexpr IndexLevel kLevels[] = {{22, 10}, {15, 7}, {10, 5}};
+constexpr int kLevelCount = int(array_size(kLevels));
+constexpr int kLeafMax = 4;
+constexpr u16 kChild = 0x8000;  // slot refers to a child node (its first slot) instead of a list
+constexpr u16 kEnd = 0xffff;    // ends a candidate list; list[0] is the shared empty list
+
+template <usize Slots, usize List>
+struct DecodeIndex {
+  u16 slots[Slots];
+  u16 list[List];
+  usize nslots = 0, nlist = 0;
+};
+using IndexBuilder = DecodeIndex<16384, 8192>;  // compile-time scratch, sized generously
+
+constexpr u16 build_bucket(IndexBuilder& b, const u16* cand, int n, int level);
+
+// Allocates a node splitting on kLevels[level] and fills its slots; returns its first slot.
+constexpr usize build_node(IndexBuilder& b, const u16* cand, int n, int level) {
+  const IndexLevel lv = kLevels[level];
+  const u32 slots = 1u << lv.width, wmask = slots - 1;
+  const usize base = b.nslots;
+  b.nslots += slots;
+  // Counting sort of (bucket, entry) pairs; entries are visited in table order.
+  u16 count[1024];
+  u16 next[1024];
+  u16 sorted[4096];
+  for (u32 v = 0; v < slots; ++v) count[v] = 0;
+  for (int k = 0; k < n; ++k) {
+    const InsnDesc& e = kInsns[cand[k]];
+    u32 fixed = (e.bits >> lv.lo) & wmask, free = (kMasks.m[usize(e.format)] >> lv.lo) & wmask;
+    for (u32 s = free;; s = (s - 1) & free) {
+      ++count[fixed | s];
+      if (s == 0) break;
+    }
+  }
+  u16 at = 0;
+  for (u32 v = 0; v < slots; ++v) { next[v] = at; at = u16(at + count[v]); }
+  for (int k = 0; k < n; ++k) {
+    const InsnDesc& e = kInsns[cand[k]];
+    u32 fixed = (e.bits >> lv.lo) & wmask, free = (kMasks.m[usize(e.format)] >> lv.lo) & wmask;
+    for (u32 s = free;; s = (s - 1) & free) {
+      sorted[next[fixed | s]++] = cand[k];
+      if (s == 0) break;
+    }
+  }
+  for (u32 v = 0; v < slots; ++v) {
+    int c = count[v];
+    b.slots[base + v] = build_bucket(b, sorted + (next[v] - c), c, level + 1);
+  }
+  return base;
+}
+
+constexpr u16 build_bucket(IndexBuilder& b, const u16* cand, int n, int level) {
+  if (n == 0) return 0;
+  if (n > kLeafMax && level < kLevelCount) return u16(kChild | build_node(b, cand, n, level));
+  const usize start = b.nlist;
+  for (int k = 0; k < n; ++k) b.list[b.nlist++] = cand[k];
+  b.list[b.nlist++] = kEnd;
+  return u16(start);
+}
+
+constexpr IndexBuilder build_index() {
+  IndexBuilder b{};
+  b.list[b.nlist++] = kEnd;
+  u16 all[usize(Op::kCount)];
+  for (usize i = 0; i < usize(Op::kCount); ++i) all[i] = u16(i);
+  build_node(b, all, int(Op::kCount), 0);
+  return b;
+}
+
+struct IndexSize { usize slots, list; };
+constexpr IndexSize kIndexSize = [] {
+  IndexBuilder b = build_index();
+  return IndexSize{b.nslots, b.nlist};
+}();
+static_assert(kIndexSize.slots < kChild && kIndexSize.list < kChild, "decode index outgrew u16 offsets");
+
+constexpr DecodeIndex<kIndexSize.slots, kIndexSize.list> kIndex = [] {
+  IndexBuilder b = build_index();
+  DecodeIndex<kIndexSize.slots, kIndexSize.list> x{};
+  for (usize i = 0; i < b.nslots; ++i) x.slots[i] = b.slots[i];
+  for (usize i = 0; i < b.nlist; ++i) x.list[i] = b.list[i];
+  x.nslots = b.nslots;
+  x.nlist = b.nlist;
+  return x;
+}();
+
+}  // namespace
+
+bool decode(u32 word, Decoded* out) {
+  u16 slot = kIndex.slots[word >> kLevels[0].lo];  // the root node starts at slot 0
+  for (int level = 1; slot & kChild; ++level)
+    slot = kIndex.slots[(slot & ~kChild) + ((word >> kLevels[level].lo) & low_mask(kLevels[level].width))];
+  for (const u16* p = kIndex.list + slot; *p != kEnd; ++p)
+    if (decode_as(*p, word, out)) return true;
   return false;
+}
+
+bool decode_by_scan(u32 word, Decoded* out) {
+  for (usize idx = 0; idx < usize(Op::kCount); ++idx)
+    if (decode_as(idx, word, out)) return true;
+  return false;
+}
+
+DecodeIndexStats decode_index_stats() {
+  DecodeIndexStats s{kIndex.nslots, kIndex.nlist, 0};
+  for (usize i = 0, run = 0; i < kIndex.nlist; ++i) {
+    if (kIndex.list[i] == kEnd) run = 0;
+    else if (++run > s.longest_list) s.longest_list = run;
+  }
+  return s;
 }
 
 Encoded set_operand(u32 word, int index, Operand value) {

@@ -111,7 +111,13 @@ bool imm_fits(Op op, int index, i64 value);
 
 // Decode one word.  Returns false for words not in the table.
 struct Decoded { Op op; int count; Operand ops[5]; };
+// Looks the word up in an index derived from the table at compile time (see encoding.cpp).
 bool decode(u32 word, Decoded* out);
+// The same answer by scanning the whole table in order: the reference the index is tested against.
+bool decode_by_scan(u32 word, Decoded* out);
+// Size of the decode index, for tests and documentation.
+struct DecodeIndexStats { usize slots, list_entries, longest_list; };
+DecodeIndexStats decode_index_stats();
 
 // Re-encode `word` with operand `index` replaced (e.g. patching a branch offset when chaining blocks).
 // Fails like encode() if the word is unknown or the new value does not fit.

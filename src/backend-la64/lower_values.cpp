@@ -136,16 +136,106 @@ void Lowering::lower_value(int i) {
       else as_.move(d, arg(i, 0));
       break;
     case IrOp::Select: {
+      // Operand 2 (constant or spilled) is staged in its own scratch register ($ra).
       Gpr c = arg(i, 0);
-      Value f = in.args[2];
-      if (loc_[f].kind == LocKind::kConst) {
-        as_.li(d, cval_[f]);
-        as_.emit(Op::MASKNEZ, d, d, c);
-      } else {
-        as_.emit(Op::MASKNEZ, d, Gpr{loc_[f].reg}, c);
-      }
+      as_.emit(Op::MASKNEZ, d, arg(i, 2), c);
       as_.emit(Op::MASKEQZ, kScratch0, arg(i, 1), c);
       as_.emit(Op::OR, d, d, kScratch0);
+      break;
+    }
+    case IrOp::Rotr: {
+      const bool kc = loc_[in.args[1]].kind == LocKind::kConst;
+      const u64 n = kc ? cval_[in.args[1]] % u64(aw) : 0;
+      if (aw == 64) {
+        if (kc) as_.emit(Op::ROTRI_D, d, arg(i, 0), n);
+        else as_.emit(Op::ROTR_D, d, arg(i, 0), arg(i, 1));
+      } else if (aw == 32) {
+        if (kc) as_.emit(Op::ROTRI_W, d, arg(i, 0), n);
+        else as_.emit(Op::ROTR_W, d, arg(i, 0), arg(i, 1));
+        normalize(d, t);
+      } else {
+        // i8/i16: copy the value above itself, then a plain right shift brings the wrapped bits in.
+        as_.emit(Op::SLLI_D, kScratch0, arg(i, 0), aw);
+        as_.emit(Op::OR, kScratch0, kScratch0, arg(i, 0));
+        if (kc) as_.emit(Op::SRLI_D, d, kScratch0, n);
+        else as_.emit(Op::SRL_D, d, kScratch0, arg(i, 1));
+        normalize(d, t);
+      }
+      break;
+    }
+    case IrOp::Clz:
+      // Containers are zero-extended: count in 64 bits, minus the unused top bits (0 gives the width).
+      as_.emit(Op::CLZ_D, d, arg(i, 0));
+      if (aw < 64) as_.emit(Op::ADDI_D, d, d, -(64 - aw));
+      break;
+    case IrOp::Ctz:
+      if (aw < 64) {
+        as_.li(kScratch0, u64(1) << aw);  // a stop bit: 0 gives the width
+        as_.emit(Op::OR, kScratch0, kScratch0, arg(i, 0));
+        as_.emit(Op::CTZ_D, d, kScratch0);
+      } else {
+        as_.emit(Op::CTZ_D, d, arg(i, 0));
+      }
+      break;
+    case IrOp::Popcnt: {
+      // No popcount in the base ISA: the SWAR reduction (2-bit, 4-bit, 8-bit sums, then a multiply
+      // adds the bytes into the top one). One-operand op: kScratch0 and kScratch2 are free.
+      Gpr a = arg(i, 0);
+      as_.emit(Op::SRLI_D, kScratch0, a, 1);
+      as_.li(d, 0x5555555555555555ull);
+      as_.emit(Op::AND, kScratch0, kScratch0, d);
+      as_.emit(Op::SUB_D, d, a, kScratch0);
+      as_.li(kScratch2, 0x3333333333333333ull);
+      as_.emit(Op::SRLI_D, kScratch0, d, 2);
+      as_.emit(Op::AND, kScratch0, kScratch0, kScratch2);
+      as_.emit(Op::AND, d, d, kScratch2);
+      as_.emit(Op::ADD_D, d, d, kScratch0);
+      as_.emit(Op::SRLI_D, kScratch0, d, 4);
+      as_.emit(Op::ADD_D, d, d, kScratch0);
+      as_.li(kScratch2, 0x0f0f0f0f0f0f0f0full);
+      as_.emit(Op::AND, d, d, kScratch2);
+      as_.li(kScratch2, 0x0101010101010101ull);
+      as_.emit(Op::MUL_D, d, d, kScratch2);
+      as_.emit(Op::SRLI_D, d, d, 56);
+      break;
+    }
+    case IrOp::Bswap:
+      if (aw == 64) as_.emit(Op::REVB_D, d, arg(i, 0));
+      else if (aw == 32) { as_.emit(Op::REVB_2W, d, arg(i, 0)); normalize(d, t); }
+      else { as_.emit(Op::REVB_4H, d, arg(i, 0)); normalize(d, t); }
+      break;
+    case IrOp::DivU: case IrOp::RemU: {
+      // Zero-extended containers divide correctly as 64-bit values. A zero divisor does not trap on
+      // LoongArch but its result is unspecified: force the interpreter's 0.
+      Gpr bb = arg(i, 1);
+      as_.emit(op == IrOp::DivU ? Op::DIV_DU : Op::MOD_DU, d, arg(i, 0), bb);
+      as_.emit(Op::MASKEQZ, d, d, bb);
+      break;
+    }
+    case IrOp::DivS: case IrOp::RemS: {
+      // Divide sign-extended values in 64 bits, then pin the cases the hardware leaves unspecified
+      // to the interpreter's results: divisor 0 gives 0, divisor -1 gives -a (MIN wraps) / 0.
+      Gpr a = arg(i, 0), bb = arg(i, 1), q = kScratch0, c = kScratch2;
+      if (aw < 64) {
+        sign_extend(d, a, aw);
+        sign_extend(kScratch0, bb, aw);
+        a = d;
+        bb = kScratch0;
+        q = kScratch2;
+        c = kScratch1;
+      }
+      as_.emit(op == IrOp::DivS ? Op::DIV_D : Op::MOD_D, q, a, bb);
+      as_.emit(Op::MASKEQZ, q, q, bb);
+      as_.emit(Op::ADDI_D, c, bb, 1);  // 0 iff the divisor is -1
+      if (op == IrOp::DivS) {
+        as_.emit(Op::SUB_D, d, kZero, a);
+        as_.emit(Op::MASKNEZ, d, d, c);
+        as_.emit(Op::MASKEQZ, q, q, c);
+        as_.emit(Op::OR, d, d, q);
+      } else {
+        as_.emit(Op::MASKEQZ, d, q, c);
+      }
+      normalize(d, t);
       break;
     }
     case IrOp::Parity:
@@ -158,7 +248,6 @@ void Lowering::lower_value(int i) {
       as_.emit(Op::ANDI, d, d, 1);
       break;
     case IrOp::OverflowAdd: case IrOp::OverflowSub: {
-      if (loc_[in.args[2]].kind == LocKind::kConst) { fail(CodegenStatus::kInternal, "constant flag result operand"); return; }
       Gpr a = arg(i, 0), bb = arg(i, 1), r = arg(i, 2);
       if (op == IrOp::OverflowAdd) {
         as_.emit(Op::XOR, kScratch0, a, r);

@@ -103,6 +103,8 @@ class Lowering {
   SlowPath slow_[128];
   int nslow_ = 0;
   Label budget_exit_;
+  Label helper_fault_exit_, helper_pending_exit_;
+  bool has_helper_exits_ = false;
   usize inline_words_ = 0;
   CodegenStatus status_ = CodegenStatus::kOk;
   const char* error_ = nullptr;

@@ -172,7 +172,8 @@ StopKind Engine::run() {
     exec_.note_block(pc, *tb);
     if (config_.trace & kTraceExec) LogLine().str("Trace: ").hex0x(pc);
     vcpu_.fault.faulted = false;
-    BlockExit exit = exec_.execute(vcpu_, *tb);
+    vcpu_.exit_reason = 0;
+    BlockExit exit = settle_exit(vcpu_, exec_.execute(vcpu_, *tb));
     stats_.dispatches++;
     if (!exec_.jump_cache() && config_.count_insns) vcpu_.budget -= tb->guest_insns;  // the interpreter ran one block
     if (exit != BlockExit::kNext) {
@@ -199,7 +200,7 @@ StopKind Engine::handle_exit(BlockExit exit) {
     return StopKind::kGuestError;
   }
   auto reason = ir::ExitReason(vcpu_.exit_reason);
-  stats_.exits_by_reason[vcpu_.exit_reason & 3]++;
+  stats_.exits_by_reason[vcpu_.exit_reason & 7]++;
   switch (reason) {
     case ir::ExitReason::kHalt:
       if (vcpu_.cpu.rflags_system & kRflagsIF) {
@@ -235,6 +236,14 @@ StopKind Engine::handle_exit(BlockExit exit) {
       LogLine().str("bmbt: guest jumped to unmapped address rip=").hex0x(rip);
       dump_state();
       return StopKind::kGuestError;
+    case ir::ExitReason::kDivideError:  // no IDT delivery yet
+      LogLine().str("bmbt: guest divide error (#DE) at rip=").hex0x(rip);
+      dump_state();
+      return StopKind::kGuestError;
+    case ir::ExitReason::kGeneralProtection:
+      LogLine().str("bmbt: guest general-protection fault (#GP) at rip=").hex0x(rip);
+      dump_state();
+      return StopKind::kGuestError;
   }
   return StopKind::kInternal;
 }
@@ -266,8 +275,13 @@ void Engine::print_stats() {
     else l.str("(not counted)");
     l.str(", engine dispatches ").udec(st.dispatches).str(", chained exits ").udec(st.chained);
   }
-  LogLine().str("stats: exits: halt ").udec(st.exits_by_reason[0]).str(", undefined ").udec(st.exits_by_reason[1])
-      .str(", decode-error ").udec(st.exits_by_reason[2]).str(", fetch-fault ").udec(st.exits_by_reason[3]);
+  {
+    LogLine l;
+    l.str("stats: exits:");
+    for (int r = 0; r < 8; ++r) {
+      if (st.exits_by_reason[r]) l.ch(' ').str(ir::exit_reason_name(ir::ExitReason(r))).ch(' ').udec(st.exits_by_reason[r]);
+    }
+  }
   LogLine().str("stats: soft-TLB fills ").udec(mmu_.tlb_fills()).str(", cache flushes ").udec(st.cache_flushes)
       .str(" (self-modifying code: ").udec(st.code_invalidations).str(")")
       .str(", executor ").str(exec_.name());

@@ -30,7 +30,7 @@ struct Stats {
   u64 dispatches = 0;             // times the engine entered translated code
   u64 chained = 0;                // direct exits patched to jump block to block
   u64 guest_insns_executed = 0;   // when counting (block granularity)
-  u64 exits_by_reason[4] = {};
+  u64 exits_by_reason[8] = {};   // by ir::ExitReason
   u64 cache_flushes = 0;
   u64 code_invalidations = 0;     // self-modifying-code flushes
   u64 translate_ns = 0;

@@ -38,6 +38,10 @@ BlockExit interpret(Vcpu& v, const ir::Inst* insts, int count, const ir::Termina
         // Helpers see the architectural RIP of the calling instruction.
         s.regs[kRIP] = guest_pc;
         val[i] = helper_function(u16(in.imm))(&v, a, b, c) & ir::type_mask(in.type);
+        // A helper that raised an exception or recorded a fault ends the block here, with RIP at
+        // its instruction (settle_exit turns this into the exit), exactly like the JIT.
+        if (v.fault.faulted) return BlockExit::kMemFault;
+        if (v.exit_reason & ir::kExitPending) return BlockExit::kNext;
         break;
       }
       default: {

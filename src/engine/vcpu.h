@@ -44,6 +44,17 @@ struct Vcpu {
   softmmu::Mmu* mmu;
 };
 
+// How a block really ended: a helper may end it early — a memory fault it recorded (rep
+// string) or a pending exception (#DE, #GP: RIP at the instruction, nothing committed). The
+// interpreter reports those as kNext, the JIT as the exit; this gives both the same meaning
+// and clears the pending mark.
+inline BlockExit settle_exit(Vcpu& v, BlockExit e) {
+  if (e == BlockExit::kNext && v.fault.faulted) e = BlockExit::kMemFault;
+  if (e == BlockExit::kNext && (v.exit_reason & ir::kExitPending)) e = BlockExit::kExitReason;
+  v.exit_reason &= ~ir::kExitPending;
+  return e;
+}
+
 constexpr u32 kTlbOffset = u32(__builtin_offsetof(Vcpu, tlb));
 constexpr u32 kExitReasonOffset = u32(__builtin_offsetof(Vcpu, exit_reason));
 constexpr u32 kBudgetOffset = u32(__builtin_offsetof(Vcpu, budget));

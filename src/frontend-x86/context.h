@@ -32,17 +32,29 @@ struct Ctx {
   Value read(int i);
   Value read_as(int i, Type t);            // immediates extended/truncated to t
   void write(int i, Value v);
+  // Writes register operand i with v unless `keep` (i1) holds, in which case the whole 64-bit
+  // register stays as it was (no zero extension of a 32-bit destination).
+  void write_unless(int i, Value keep, Value v);
   Value address(int i, bool with_segment_base = true);  // effective address of a memory operand
   u8 segment(int i) const;
 
-  // Whole-register access by GuestReg number.
-  Value reg64(u8 r) { return b.get_reg(r); }
-  Value reg(u8 r, Type t) { return b.trunc(t, b.get_reg(r)); }
+  // Whole-register access by GuestReg number. A register written earlier by the same guest
+  // instruction reads back as the written value (the set itself is sunk below the instruction's
+  // memory accesses by the translator, so a fresh get would see the old value).
+  Value reg64(u8 r);
+  Value reg(u8 r, Type t) { return b.trunc(t, reg64(r)); }
+  void put64(u8 r, Value v);               // whole-register write
   void set_reg(u8 r, Value v);             // with x86 write rules for v's width (no high-byte forms)
+  // Same for flags: a flag set earlier in this instruction reads back as the set value.
+  Value flag(u8 f);
+  void set_flag(u8 f, Value v);
+  // A register used as a string/loop pointer or counter at the instruction's address size.
+  Value addr_reg(u8 r);
+  void set_addr_reg(u8 r, Value v64);      // writes the low 32 bits (zero-extended) under 0x67
 
   // Stack.
-  void push(Value v64);
-  Value pop();
+  void push(Value v);                      // pushes v at its own width (i16 or i64)
+  Value pop(Type t);                       // pops a value of type t (i16 or i64)
 
   // Flags.
   void flags_add(Value a, Value b, Value r);
@@ -52,6 +64,28 @@ struct Ctx {
   Value condition(int cc);                 // x86 condition code 0..15 (o, no, b, ae, e, ne, be, a, s, ns, p, np, l, ge, le, g)
 
   Value c(Type t, u64 v) { return b.constant(t, v); }
+  // A one-operand op of the operand's type (clz ctz popcnt bswap). ir::Builder has no public
+  // unary emitter yet; the per-instruction IR reserve guarantees room in the block.
+  Value unary(ir::Op op, Value a) {
+    ir::Inst in{};
+    in.op = op;
+    in.type = b.type_of(a);
+    in.num_args = 1;
+    in.args[0] = a;
+    in.args[1] = in.args[2] = ir::kNoValue;
+    Value v = b.block().append(in);
+    return v == ir::kNoValue ? a : v;
+  }
+
+  u32 written_regs = 0;                    // bit per GuestReg written by this instruction
+  u8 written_flags = 0;                    // bit per ir::Flag
+  Value reg_value[kGuestRegCount] = {};
+  // Effective addresses are computed once per operand, from the state before the instruction
+  // (`xadd [r9], r9` writes r9 before the store). pop's destination is the exception: it is first
+  // computed after the pop, with the incremented rsp, as the SDM specifies.
+  u8 address_known = 0;
+  Value address_value[4] = {};
+  Value flag_value[ir::kFlagCount] = {};
 };
 
 // Condition code of a jcc/setcc/cmovcc mnemonic, or -1.

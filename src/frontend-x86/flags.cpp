@@ -6,49 +6,59 @@ using ir::Flag;
 
 void Ctx::flags_szp(Value r) {
   Type t = b.type_of(r);
-  b.set_flag(ir::kZF, b.eq(r, c(t, 0)));
-  b.set_flag(ir::kSF, b.slt(r, c(t, 0)));
-  b.set_flag(ir::kPF, b.parity(r));
+  set_flag(ir::kZF, b.eq(r, c(t, 0)));
+  set_flag(ir::kSF, b.slt(r, c(t, 0)));
+  set_flag(ir::kPF, b.parity(r));
 }
 
 void Ctx::flags_add(Value a, Value bv, Value r) {
-  b.set_flag(ir::kCF, b.ult(r, a));
-  b.set_flag(ir::kOF, b.overflow_add(a, bv, r));
-  b.set_flag(ir::kAF, b.aux_carry(a, bv, r));
+  set_flag(ir::kCF, b.ult(r, a));
+  set_flag(ir::kOF, b.overflow_add(a, bv, r));
+  set_flag(ir::kAF, b.aux_carry(a, bv, r));
   flags_szp(r);
 }
 
 void Ctx::flags_sub(Value a, Value bv, Value r) {
-  b.set_flag(ir::kCF, b.ult(a, bv));
-  b.set_flag(ir::kOF, b.overflow_sub(a, bv, r));
-  b.set_flag(ir::kAF, b.aux_carry(a, bv, r));
+  set_flag(ir::kCF, b.ult(a, bv));
+  set_flag(ir::kOF, b.overflow_sub(a, bv, r));
+  set_flag(ir::kAF, b.aux_carry(a, bv, r));
   flags_szp(r);
 }
 
 // AND/OR/XOR/TEST: CF and OF cleared; AF is architecturally undefined and cleared here,
 // which is what the Intel and AMD CPUs we compared against do (see docs/x86-semantics.md).
 void Ctx::flags_logic(Value r) {
-  b.set_flag(ir::kCF, b.boolean(false));
-  b.set_flag(ir::kOF, b.boolean(false));
-  b.set_flag(ir::kAF, b.boolean(false));
+  set_flag(ir::kCF, b.boolean(false));
+  set_flag(ir::kOF, b.boolean(false));
+  set_flag(ir::kAF, b.boolean(false));
   flags_szp(r);
 }
 
 Value Ctx::condition(int cc) {
   Value v;
   switch (cc >> 1) {
-    case 0: v = b.get_flag(ir::kOF); break;                                        // o
-    case 1: v = b.get_flag(ir::kCF); break;                                        // b
-    case 2: v = b.get_flag(ir::kZF); break;                                        // e
-    case 3: v = b.or_(b.get_flag(ir::kCF), b.get_flag(ir::kZF)); break;            // be
-    case 4: v = b.get_flag(ir::kSF); break;                                        // s
-    case 5: v = b.get_flag(ir::kPF); break;                                        // p
-    case 6: v = b.xor_(b.get_flag(ir::kSF), b.get_flag(ir::kOF)); break;           // l
+    case 0: v = flag(ir::kOF); break;                                        // o
+    case 1: v = flag(ir::kCF); break;                                        // b
+    case 2: v = flag(ir::kZF); break;                                        // e
+    case 3: v = b.or_(flag(ir::kCF), flag(ir::kZF)); break;            // be
+    case 4: v = flag(ir::kSF); break;                                        // s
+    case 5: v = flag(ir::kPF); break;                                        // p
+    case 6: v = b.xor_(flag(ir::kSF), flag(ir::kOF)); break;           // l
     default:                                                                       // le
-      v = b.or_(b.get_flag(ir::kZF), b.xor_(b.get_flag(ir::kSF), b.get_flag(ir::kOF)));
+      v = b.or_(flag(ir::kZF), b.xor_(flag(ir::kSF), flag(ir::kOF)));
       break;
   }
   return (cc & 1) ? b.xor_(v, b.boolean(true)) : v;
+}
+
+Value Ctx::flag(u8 f) {
+  return (written_flags >> f) & 1 ? flag_value[f] : b.get_flag(f);
+}
+
+void Ctx::set_flag(u8 f, Value v) {
+  written_flags |= u8(1 << f);
+  flag_value[f] = v;
+  b.set_flag(f, v);
 }
 
 int condition_of(ZydisMnemonic m) {

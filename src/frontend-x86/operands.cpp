@@ -43,24 +43,30 @@ u8 segment_index(ZydisRegister r) {
 u8 Ctx::segment(int i) const { return segment_index(op(i).mem.segment); }
 
 Value Ctx::address(int i, bool with_segment_base) {
+  const bool cacheable = with_segment_base && i < 4;
+  if (cacheable && ((address_known >> i) & 1)) return address_value[i];
   const ZydisDecodedOperand& o = op(i);
   Value sum = b.i64c(u64(o.mem.disp.has_displacement ? o.mem.disp.value : 0));
   if (o.mem.base == ZYDIS_REGISTER_RIP || o.mem.base == ZYDIS_REGISTER_EIP) {
     sum = b.i64c(next_pc + u64(o.mem.disp.value));
   } else if (o.mem.base != ZYDIS_REGISTER_NONE) {
     GprRef base = gpr_ref(o.mem.base);
-    sum = b.add(b.get_reg(base.reg), sum);
+    sum = b.add(reg64(base.reg), sum);
   }
   if (o.mem.index != ZYDIS_REGISTER_NONE) {
     GprRef index = gpr_ref(o.mem.index);
-    Value idx = b.get_reg(index.reg);
+    Value idx = reg64(index.reg);
     if (o.mem.scale > 1) idx = b.shl(idx, b.i64c(u64(__builtin_ctz(o.mem.scale))));
     sum = b.add(sum, idx);
   }
   if (d.insn.address_width == 32) sum = b.zext(Type::kI64, b.trunc(Type::kI32, sum));
   u8 seg = with_segment_base ? segment(i) : 3;
-  if (seg == 4) sum = b.add(sum, b.get_reg(kFsBase));
-  if (seg == 5) sum = b.add(sum, b.get_reg(kGsBase));
+  if (seg == 4) sum = b.add(sum, reg64(kFsBase));
+  if (seg == 5) sum = b.add(sum, reg64(kGsBase));
+  if (cacheable) {
+    address_known |= u8(1 << i);
+    address_value[i] = sum;
+  }
   return sum;
 }
 
@@ -75,7 +81,7 @@ Value Ctx::read_as(int i, Type t) {
   switch (o.type) {
     case ZYDIS_OPERAND_TYPE_REGISTER: {
       GprRef r = gpr_ref(o.reg.value);
-      Value full = b.get_reg(r.reg);
+      Value full = reg64(r.reg);
       if (r.high8) full = b.lshr(full, b.i64c(8));
       return b.trunc(t, full);
     }
@@ -88,14 +94,32 @@ Value Ctx::read_as(int i, Type t) {
   }
 }
 
+Value Ctx::reg64(u8 r) { return (written_regs >> r) & 1 ? reg_value[r] : b.get_reg(r); }
+
+void Ctx::put64(u8 r, Value v) {
+  written_regs |= u32(1) << r;
+  reg_value[r] = v;
+  b.set_reg(r, v);
+}
+
 void Ctx::set_reg(u8 r, Value v) {
   Type t = b.type_of(v);
-  if (t == Type::kI64) { b.set_reg(r, v); return; }
-  if (t == Type::kI32) { b.set_reg(r, b.zext(Type::kI64, v)); return; }
+  if (t == Type::kI64) { put64(r, v); return; }
+  if (t == Type::kI32) { put64(r, b.zext(Type::kI64, v)); return; }
   // 8- and 16-bit writes keep the rest of the register.
-  Value old = b.get_reg(r);
+  Value old = reg64(r);
   Value kept = b.and_(old, b.i64c(~ir::type_mask(t)));
-  b.set_reg(r, b.or_(kept, b.zext(Type::kI64, v)));
+  put64(r, b.or_(kept, b.zext(Type::kI64, v)));
+}
+
+Value Ctx::addr_reg(u8 r) {
+  Value v = reg64(r);
+  return d.insn.address_width == 32 ? b.zext(Type::kI64, b.trunc(Type::kI32, v)) : v;
+}
+
+void Ctx::set_addr_reg(u8 r, Value v64) {
+  if (d.insn.address_width == 32) set_reg(r, b.trunc(Type::kI32, v64));
+  else put64(r, v64);
 }
 
 void Ctx::write(int i, Value v) {
@@ -106,22 +130,30 @@ void Ctx::write(int i, Value v) {
   }
   GprRef r = gpr_ref(o.reg.value);
   if (!r.high8) { set_reg(r.reg, b.trunc(r.type, v)); return; }
-  Value old = b.get_reg(r.reg);
+  Value old = reg64(r.reg);
   Value kept = b.and_(old, b.i64c(~u64(0xff00)));
   Value byte = b.shl(b.zext(Type::kI64, b.trunc(Type::kI8, v)), b.i64c(8));
-  b.set_reg(r.reg, b.or_(kept, byte));
+  put64(r.reg, b.or_(kept, byte));
 }
 
-void Ctx::push(Value v64) {
-  Value sp = b.sub(b.get_reg(kRSP), b.i64c(8));
-  b.store(sp, v64, 2);
-  b.set_reg(kRSP, sp);
+void Ctx::write_unless(int i, Value keep, Value v) {
+  GprRef r = gpr_ref(op(i).reg.value);
+  if (r.high8 || r.type != Type::kI32) { write(i, b.select(keep, read(i), v)); return; }
+  Value old = reg64(r.reg);
+  put64(r.reg, b.select(keep, old, b.zext(Type::kI64, v)));
 }
 
-Value Ctx::pop() {
-  Value sp = b.get_reg(kRSP);
-  Value v = b.load(Type::kI64, sp, 2);
-  b.set_reg(kRSP, b.add(sp, b.i64c(8)));
+void Ctx::push(Value v) {
+  const u64 size = u64(ir::bit_width(b.type_of(v)) / 8);
+  Value sp = b.sub(reg64(kRSP), b.i64c(size));
+  b.store(sp, v, 2);
+  put64(kRSP, sp);
+}
+
+Value Ctx::pop(Type t) {
+  Value sp = reg64(kRSP);
+  Value v = b.load(t, sp, 2);
+  put64(kRSP, b.add(sp, b.i64c(u64(ir::bit_width(t) / 8))));
   return v;
 }
 

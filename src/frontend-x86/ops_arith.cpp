@@ -18,18 +18,18 @@ Emit alu(Ctx& x, Alu kind) {
     case Alu::kSub:
     case Alu::kCmp: r = b.sub(a, bv); x.flags_sub(a, bv, r); break;
     case Alu::kAdc: case Alu::kSbb: {
-      Value cf = b.get_flag(ir::kCF);
+      Value cf = x.flag(ir::kCF);
       Value carry = b.zext(t, cf);
       if (kind == Alu::kAdc) {
         r = b.add(b.add(a, bv), carry);
-        b.set_flag(ir::kCF, b.select(cf, b.compare(ir::Op::Ule, r, a), b.ult(r, a)));
-        b.set_flag(ir::kOF, b.overflow_add(a, bv, r));
+        x.set_flag(ir::kCF, b.select(cf, b.compare(ir::Op::Ule, r, a), b.ult(r, a)));
+        x.set_flag(ir::kOF, b.overflow_add(a, bv, r));
       } else {
         r = b.sub(b.sub(a, bv), carry);
-        b.set_flag(ir::kCF, b.select(cf, b.compare(ir::Op::Ule, a, bv), b.ult(a, bv)));
-        b.set_flag(ir::kOF, b.overflow_sub(a, bv, r));
+        x.set_flag(ir::kCF, b.select(cf, b.compare(ir::Op::Ule, a, bv), b.ult(a, bv)));
+        x.set_flag(ir::kOF, b.overflow_sub(a, bv, r));
       }
-      b.set_flag(ir::kAF, b.aux_carry(a, bv, r));
+      x.set_flag(ir::kAF, b.aux_carry(a, bv, r));
       x.flags_szp(r);
       break;
     }
@@ -48,8 +48,8 @@ Emit inc_dec(Ctx& x, bool inc) {
   Type t = x.b.type_of(a);
   Value one = x.c(t, 1);
   Value r = inc ? x.b.add(a, one) : x.b.sub(a, one);
-  x.b.set_flag(ir::kOF, inc ? x.b.overflow_add(a, one, r) : x.b.overflow_sub(a, one, r));
-  x.b.set_flag(ir::kAF, x.b.aux_carry(a, one, r));
+  x.set_flag(ir::kOF, inc ? x.b.overflow_add(a, one, r) : x.b.overflow_sub(a, one, r));
+  x.set_flag(ir::kAF, x.b.aux_carry(a, one, r));
   x.flags_szp(r);
   x.write(0, r);
   return Emit::kContinue;
@@ -74,9 +74,9 @@ Emit emit_neg(Ctx& x) {
   Type t = x.b.type_of(a);
   Value zero = x.c(t, 0);
   Value r = x.b.neg(a);
-  x.b.set_flag(ir::kCF, x.b.ne(a, zero));
-  x.b.set_flag(ir::kOF, x.b.overflow_sub(zero, a, r));
-  x.b.set_flag(ir::kAF, x.b.aux_carry(zero, a, r));
+  x.set_flag(ir::kCF, x.b.ne(a, zero));
+  x.set_flag(ir::kOF, x.b.overflow_sub(zero, a, r));
+  x.set_flag(ir::kAF, x.b.aux_carry(zero, a, r));
   x.flags_szp(r);
   x.write(0, r);
   return Emit::kContinue;

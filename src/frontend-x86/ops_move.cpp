@@ -1,4 +1,5 @@
-// Data movement: mov movzx movsx movsxd lea xchg cbw/cwde/cdqe cwd/cdq/cqo cmovcc setcc.
+// Data movement: mov movzx movsx movsxd lea xchg bswap movbe cbw/cwde/cdqe cwd/cdq/cqo cmovcc setcc.
+// xchg with a memory operand is implicitly locked: a plain exchange while BMBT runs one vCPU.
 #include "frontend-x86/families.h"
 
 namespace bmbt::x86 {
@@ -74,6 +75,25 @@ Emit emit_cmov(Ctx& x) {
 Emit emit_setcc(Ctx& x) {
   Value cond = x.condition(condition_of(x.insn().mnemonic));
   x.write(0, x.b.zext(Type::kI8, cond));
+  return Emit::kContinue;
+}
+
+
+// bswap r32/r64. The 16-bit form is undefined; this CPU clears the low 16 bits (see docs).
+Emit emit_bswap(Ctx& x) {
+  Type t = ir::int_type_for_bytes(x.op(0).size / 8);
+  if (t == Type::kI16) {
+    x.write(0, x.c(t, 0));
+    return Emit::kContinue;
+  }
+  x.write(0, x.unary(ir::Op::Bswap, x.read(0)));
+  return Emit::kContinue;
+}
+
+// movbe: a load or store with the bytes reversed.
+Emit emit_movbe(Ctx& x) {
+  Type t = ir::int_type_for_bytes(x.op(0).size / 8);
+  x.write(0, x.unary(ir::Op::Bswap, x.read_as(1, t)));
   return Emit::kContinue;
 }
 

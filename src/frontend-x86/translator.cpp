@@ -8,6 +8,45 @@ namespace bmbt::x86 {
 // ended before an instruction could run out of room.
 static constexpr int kIrReservePerInsn = 256;
 
+// Precise state rule: every memory access of a guest instruction happens before any of its
+// guest-state writes, so a faulting access leaves the state of the previous instruction. Handlers
+// may emit sets anywhere (Ctx forwards written values to later reads of the same instruction);
+// this moves the instruction's SetReg/SetFlag ops, in order, behind everything else it emitted.
+// A set followed by a helper call cannot move (the helper reads the state): handlers put calls
+// first, and this reports an internal error if one does not.
+static bool sink_state_writes(ir::Block& block, int first) {
+  const int n = block.size();
+  auto is_set = [](ir::Op op) { return op == ir::Op::SetReg || op == ir::Op::SetFlag; };
+  int first_set = -1;
+  bool needs_move = false;
+  for (int i = first; i < n; ++i) {
+    ir::Op op = block[i].op;
+    if (is_set(op)) { if (first_set < 0) first_set = i; continue; }
+    if (first_set >= 0) {
+      if (op == ir::Op::Call) return false;
+      needs_move = true;
+    }
+  }
+  if (!needs_move) return true;
+  if (n - first > kIrReservePerInsn) return false;
+  ir::Inst moved[kIrReservePerInsn];
+  ir::Value remap[kIrReservePerInsn];
+  int out = 0;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (int i = first; i < n; ++i) {
+      if (is_set(block[i].op) != (pass == 1)) continue;
+      ir::Inst in = block[i];
+      for (int a = 0; a < in.num_args; ++a)
+        if (in.args[a] >= first) in.args[a] = remap[in.args[a] - first];
+      remap[i - first] = ir::Value(first + out);
+      moved[out++] = in;
+    }
+  }
+  for (int k = 0; k < out; ++k) block[first + k] = moved[k];
+  if (block.term.cond != ir::kNoValue && block.term.cond >= first) block.term.cond = remap[block.term.cond - first];
+  return true;
+}
+
 bool translate_block(const Decoder& dec, CodeSource& code, u64 pc, ir::Block& block,
                      const TranslateLimits& limits, InsnObserver* observer) {
   block.reset(pc);
@@ -43,6 +82,7 @@ bool translate_block(const Decoder& dec, CodeSource& code, u64 pc, ir::Block& bl
       b.exit(ir::ExitReason::kUndefined, pc);
       return !b.overflowed();
     }
+    if (!sink_state_writes(block, mark)) return false;  // a handler broke the rule: internal error
     block.guest_insns++;
     block.guest_bytes += d.insn.length;
     pc = next;

@@ -35,6 +35,8 @@ const char* exit_reason_name(ExitReason r) {
     case ExitReason::kUndefined: return "undefined-instruction";
     case ExitReason::kDecodeError: return "decode-error";
     case ExitReason::kFetchFault: return "fetch-fault";
+    case ExitReason::kDivideError: return "divide-error";
+    case ExitReason::kGeneralProtection: return "general-protection";
   }
   return "?";
 }

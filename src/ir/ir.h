@@ -44,7 +44,13 @@ enum class ExitReason : u8 {
   kUndefined,       // an instruction BMBT does not implement (or #UD): guest PC = the instruction
   kDecodeError,     // bytes that do not decode as an x86 instruction
   kFetchFault,      // instruction bytes could not be fetched
+  kDivideError,     // #DE: div/idiv by zero or quotient overflow; guest PC = the instruction, nothing committed
+  kGeneralProtection,  // #GP(0) raised by an instruction's own check (misaligned cmpxchg16b); nothing committed
 };
+// A helper (RaiseIf, Div128, RepString on a fault) that must end the run sets Vcpu::exit_reason to
+// reason | kExitPending (or records Vcpu::fault) and the block then continues to the faulting
+// instruction's pc: the engine checks both after every block (see docs/x86-semantics.md).
+constexpr u32 kExitPending = 0x100;
 const char* exit_reason_name(ExitReason r);
 
 enum class TermKind : u8 { kNone, kJump, kBranch, kJumpIndirect, kExit };

@@ -59,6 +59,25 @@ u64 eval_pure(Op op, Type result, Type arg_type, u64 a, u64 b, u64 c) {
     case Op::Sext: r = u64(sign_extend(a, w)); break;
     case Op::Trunc: r = a; break;
     case Op::Select: return (a & 1 ? b : c) & type_mask(result);
+    case Op::Rotr: {
+      unsigned n = unsigned(b) % unsigned(w);
+      u64 v = a & mask;
+      r = n ? (v >> n) | (v << (w - n)) : v;
+      break;
+    }
+    case Op::Clz: r = (a & mask) ? u64(__builtin_clzll(a & mask) - (64 - w)) : u64(w); break;
+    case Op::Ctz: r = (a & mask) ? u64(__builtin_ctzll(a & mask)) : u64(w); break;
+    case Op::Popcnt: r = u64(__builtin_popcountll(a & mask)); break;
+    case Op::Bswap: r = __builtin_bswap64(a) >> (64 - w); break;
+    case Op::DivU: r = (b & mask) ? (a & mask) / (b & mask) : 0; break;
+    case Op::RemU: r = (b & mask) ? (a & mask) % (b & mask) : 0; break;
+    case Op::DivS: case Op::RemS: {
+      i64 x = sign_extend(a, w), y = sign_extend(b, w);
+      if (y == 0) { r = 0; break; }
+      if (y == -1) { r = op == Op::DivS ? u64(0) - u64(x) : 0; break; }  // MIN / -1 wraps to MIN
+      r = u64(op == Op::DivS ? x / y : x % y);
+      break;
+    }
     case Op::Parity: return (__builtin_popcountll(a & 0xff) & 1) == 0;
     case Op::OverflowAdd: return (((a ^ c) & (b ^ c)) & sign) != 0;
     case Op::OverflowSub: return (((a ^ b) & (a ^ c)) & sign) != 0;

@@ -45,8 +45,12 @@ bool verify(const Block& b, TextBuf& error) {
     switch (in.op) {
       case Op::Add: case Op::Sub: case Op::Mul: case Op::MulHighS: case Op::MulHighU: case Op::And: case Op::Or: case Op::Xor:
       case Op::Shl: case Op::Lshr: case Op::Ashr: case Op::Eq: case Op::Ne: case Op::Ult:
-      case Op::Ule: case Op::Slt: case Op::Sle:
+      case Op::Ule: case Op::Slt: case Op::Sle: case Op::Rotr: case Op::DivU: case Op::DivS: case Op::RemU:
+      case Op::RemS:
         if (b[in.args[1]].type != t0) return fail(b, i, error, "operand types differ");
+        break;
+      case Op::Clz: case Op::Ctz: case Op::Popcnt: case Op::Bswap:
+        if (t0 == Type::kI1 || (in.op == Op::Bswap && t0 == Type::kI8)) return fail(b, i, error, "bit op on a type it does not support");
         break;
       case Op::Zext: case Op::Sext:
         if (bit_width(in.type) < bit_width(t0)) return fail(b, i, error, "extension to a narrower type");

@@ -13,6 +13,7 @@
 //      llvm-objdump and that text is evaluated by a small interpreter written here.
 // Tool paths: $LLVM_MC (default llvm-mc-19), $LLVM_OBJDUMP (default llvm-objdump-19).
 // Exit status is non-zero on any mismatch.
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -25,6 +26,7 @@
 
 #include "backend-la64/disasm.h"
 #include "backend-la64/encoding.h"
+#include "constant_values.h"
 
 using namespace bmbt;
 using namespace bmbt::la64;
@@ -350,6 +352,47 @@ void check_random_words() {
               words.size(), known, unknown_both, llvm_only);
 }
 
+// The decode index (built at compile time from the table) answers exactly like a scan of the table,
+// and is faster.
+void check_decode_index() {
+  std::mt19937_64 rng(99);
+  std::vector<uint32_t> words;
+  for (int i = 0; i < 400000; ++i) words.push_back(uint32_t(rng()));
+  for (int i = 0; i < 600000; ++i) {
+    Op op = Op(rng() % uint64_t(Op::kCount));
+    uint32_t w = fixed_bits(op) | (uint32_t(rng()) & operand_mask(format_of(op)));
+    if (i % 3 == 0) w ^= 1u << (rng() % 32);
+    words.push_back(w);
+  }
+  auto same = [](bool ka, const Decoded& a, bool kb, const Decoded& b) {
+    if (ka != kb) return false;
+    if (!ka) return true;
+    if (a.op != b.op || a.count != b.count) return false;
+    for (int k = 0; k < a.count; ++k)
+      if (a.ops[k].kind != b.ops[k].kind || a.ops[k].value != b.ops[k].value) return false;
+    return true;
+  };
+  long differ = 0;
+  for (uint32_t w : words) {
+    Decoded a{}, b{};
+    bool ka = decode(w, &a), kb = decode_by_scan(w, &b);
+    ++g_cases;
+    if (!same(ka, a, kb, b) && ++differ <= 10) mismatch("decode index vs table scan differ on " + hex32(w));
+  }
+  auto time_ms = [&](bool (*fn)(uint32_t, Decoded*)) {
+    auto t0 = std::chrono::steady_clock::now();
+    long n = 0;
+    for (uint32_t w : words) { Decoded d; n += fn(w, &d); }
+    auto t1 = std::chrono::steady_clock::now();
+    return std::pair<double, long>(std::chrono::duration<double, std::milli>(t1 - t0).count(), n);
+  };
+  auto scan = time_ms(decode_by_scan), index = time_ms(decode);
+  DecodeIndexStats st = decode_index_stats();
+  std::printf("  decode index: %zu words equal to the table scan; %zu slots, %zu list entries, longest list %zu; "
+              "%.0f ms by index vs %.0f ms by scan\n",
+              words.size(), st.slots, st.list_entries, st.longest_list, index.first, scan.first);
+}
+
 // ---- constant materialisation, evaluated from llvm-objdump's text of our words
 int gpr_number(const std::string& s) {
   static const char* abi[32] = {"$zero", "$ra", "$tp", "$sp", "$a0", "$a1", "$a2", "$a3", "$a4", "$a5", "$a6",
@@ -399,34 +442,7 @@ bool eval_insn(const std::string& text, uint64_t* regs) {
 }
 
 void check_constants() {
-  std::vector<uint64_t> values;
-  for (uint64_t v : {0ull, 1ull, ~0ull, 0x7ffull, 0x800ull, 0xfffull, 0x1000ull, 0x7fffffffull, 0x80000000ull,
-                     0xffffffffull, 0x100000000ull, 0x7ffffffffffffffull, 0x8000000000000000ull, 0x7fffffffffffffffull,
-                     0xfffffffffffff800ull, 0xfffffffffffff7ffull, 0xffffffff80000000ull, 0xffffffff7fffffffull,
-                     0x000fffffffffffffull, 0x0010000000000000ull, 0xfff0000000000000ull, 0x123456789abcdef0ull,
-                     0xffffffff7fffffffull, 0x000000007ffff800ull, 0xffffffff7ffff801ull})
-    values.push_back(v);
-  for (int b = 0; b < 64; ++b) {
-    uint64_t p = uint64_t(1) << b;
-    for (uint64_t v : {p, p - 1, p + 1, ~p, -p, -p - 1, p | 0x800}) values.push_back(v);
-  }
-  // Boundaries of the 12/20/32/52-bit pieces, both signs.
-  for (int b : {11, 12, 20, 31, 32, 51, 52})
-    for (int64_t d = -2; d <= 2; ++d) {
-      values.push_back((uint64_t(1) << b) + d);
-      values.push_back(-(uint64_t(1) << b) + d);
-    }
-  std::mt19937_64 rng(4242);
-  for (int i = 0; i < 10000; ++i) {
-    uint64_t v = rng();
-    switch (i % 5) {  // also values with zero or all-ones pieces
-      case 1: v &= 0xfff0000000000fffull; break;
-      case 2: v |= 0x000fffff00000000ull; break;
-      case 3: v = uint64_t(int64_t(int32_t(v))); break;
-      case 4: v &= ~0xfffff000ull; break;
-    }
-    values.push_back(v);
-  }
+  std::vector<uint64_t> values = constant_test_values();
   std::vector<uint32_t> words;
   std::vector<std::pair<size_t, int>> seq;  // start, count per value
   int max_count = 0;
@@ -524,6 +540,7 @@ int main() {
   check_operand_kinds();
   check_encodings();
   check_random_words();
+  check_decode_index();
   check_constants();
   run("rm -rf " + g_dir);
   std::printf("la64-encoding: %ld cases, %ld mismatches (%ld known llvm-mc deviations, see amxor_db)\n", g_cases,

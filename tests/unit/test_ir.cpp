@@ -54,8 +54,8 @@ TEST_CASE("the verifier accepts every block the frontend produces for common ins
 
 TEST_CASE("an unimplemented instruction ends the block with an exit at its address") {
   auto b = std::make_unique<ir::Block>();
-  // add eax, ebx ; cpuid
-  REQUIRE(test::translate({0x01, 0xd8, 0x0f, 0xa2}, *b));
+  // add eax, ebx ; ud2
+  REQUIRE(test::translate({0x01, 0xd8, 0x0f, 0x0b}, *b));
   CHECK(b->term.kind == ir::TermKind::kExit);
   CHECK(b->term.reason == ir::ExitReason::kUndefined);
   CHECK(b->term.target == 0x1002);

@@ -33,13 +33,13 @@ struct Harness {
     REQUIRE_MESSAGE(ok, err.c_str());
   }
 
-  // Runs `code` (+hlt) from `in` through interpreter and JIT; returns both final states.
+  // Runs `code` (+hlt) from `in` through interpreter and JIT, block by block (branches, divisions
+  // and helpers end blocks early) until an exit, a fault or a pending exit; returns both final states.
   void run_both(const std::vector<u8>& code, const CpuState& in, CpuState* via_interp, CpuState* via_jit,
                 engine::BlockExit* exit_interp, engine::BlockExit* exit_jit) {
     std::vector<u8> bytes = code;
     bytes.push_back(0xf4);
-    REQUIRE(test::translate(bytes, *block, 0x1000));
-    ir::run_default_passes(*block);
+    jit.flush();
     for (int pass = 0; pass < 2; ++pass) {
       std::memset(ram.data(), 0x5a, sizeof(mem_interp));  // same memory contents for both runs
       engine::Vcpu v{};
@@ -47,18 +47,33 @@ struct Harness {
       v.machine = &machine;
       v.mmu = &mmu;
       v.cpu = in;
-      if (pass == 0) {
-        *exit_interp = engine::interpret(v, &(*block)[0], block->size(), block->term);
-        *via_interp = v.cpu;
-      } else {
-        engine::TranslationBlock tb{};
-        REQUIRE(jit.install(*block, tb) == engine::ExecBackend::Install::kOk);
-        *exit_jit = jit.execute(v, tb);
-        *via_jit = v.cpu;
+      v.cpu.regs[kRIP] = 0x1000;
+      v.jump_cache = jit.jump_cache();  // indirect exits (ret, call [m], rep strings) look it up inline
+      engine::BlockExit e = engine::BlockExit::kNext;
+      for (int n = 0; n < 8 && e == engine::BlockExit::kNext; ++n) {
+        const u64 pc = v.cpu.regs[kRIP];
+        if (pc < 0x1000 || pc >= 0x1000 + bytes.size()) break;
+        std::vector<u8> rest(bytes.begin() + long(pc - 0x1000), bytes.end());
+        REQUIRE(test::translate(rest, *block, pc));
+        ir::run_default_passes(*block);
+        if (pass == 0) {
+          e = engine::interpret(v, &(*block)[0], block->size(), block->term);
+        } else {
+          engine::TranslationBlock tb{};
+          REQUIRE(jit.install(*block, tb) == engine::ExecBackend::Install::kOk);
+          e = jit.execute(v, tb);
+        }
+        const u32 reason = v.exit_reason;
+        e = engine::settle_exit(v, e);  // e.g. #DE: the same exit from both executors
+        if (e != engine::BlockExit::kNext) { v.exit_reason = reason; break; }
       }
+      *(pass == 0 ? exit_interp : exit_jit) = e;
+      *(pass == 0 ? via_interp : via_jit) = v.cpu;
+      (pass == 0 ? exit_reason_interp : exit_reason_jit) = v.exit_reason;
       std::memcpy(pass == 0 ? mem_interp : mem_jit, ram.data(), sizeof(mem_interp));
     }
   }
+  u32 exit_reason_interp = 0, exit_reason_jit = 0;
   u8 mem_interp[8192];  // the two pages the tests touch
   u8 mem_jit[8192];
 };
@@ -84,7 +99,7 @@ TEST_CASE("JIT equals interpreter on ALU, shift and multiply forms") {
       engine::BlockExit ea, eb;
       h.run_both(f.bytes, in, &a, &b, &ea, &eb);
       ++cases;
-      if (ea != eb || !same_state(a, b)) {
+      if (ea != eb || !same_state(a, b) || h.exit_reason_interp != h.exit_reason_jit) {
         if (++mismatches <= 10)
           FAIL_CHECK(f.name << ": rax " << std::hex << in.regs[kRAX] << " rdx " << in.regs[kRDX] << " rcx " << in.regs[kRCX]
                             << " -> interp rax " << a.regs[kRAX] << " rdx " << a.regs[kRDX] << " fl " << read_rflags(a)
@@ -104,6 +119,25 @@ TEST_CASE("JIT equals interpreter on memory forms, including page-crossing and f
       {"add [rdx],ax", {0x66, 0x01, 0x02}},            {"movzx eax,byte[rdx+rcx*2+3]", {0x0f, 0xb6, 0x44, 0x4a, 0x03}},
       {"push rax; pop rcx", {0x50, 0x59}},             {"sub byte [rdx],cl", {0x28, 0x0a}},
       {"xchg [rdx],rcx", {0x48, 0x87, 0x0a}},          {"mov rax,[rdx-8]", {0x48, 0x8b, 0x42, 0xf8}},
+      // mov rsi, rdx; lea rdi, [rdx+0x40]; then a string instruction (rcx is a small count).
+      {"rep movsb", {0x48, 0x89, 0xd6, 0x48, 0x8d, 0x7a, 0x40, 0xf3, 0xa4}},
+      {"std; rep movsq", {0x48, 0x89, 0xd6, 0x48, 0x8d, 0x7a, 0x40, 0xfd, 0xf3, 0x48, 0xa5}},
+      {"rep stosd", {0x48, 0x89, 0xd6, 0x48, 0x8d, 0x7a, 0x40, 0xf3, 0xab}},
+      {"repe cmpsb", {0x48, 0x89, 0xd6, 0x48, 0x8d, 0x7a, 0x40, 0xf3, 0xa6}},
+      {"repne scasw", {0x48, 0x89, 0xd6, 0x48, 0x8d, 0x7a, 0x40, 0x66, 0xf2, 0xaf}},
+      {"movsw; lodsq; cmpsb", {0x48, 0x89, 0xd6, 0x48, 0x8d, 0x7a, 0x40, 0x66, 0xa5, 0x48, 0xad, 0xa6}},
+      {"bts [rdx],rcx", {0x48, 0x0f, 0xab, 0x0a}},     {"btc word [rdx],ax", {0x66, 0x0f, 0xbb, 0x02}},
+      {"lock xadd [rdx],rax", {0xf0, 0x48, 0x0f, 0xc1, 0x02}},
+      {"cmpxchg [rdx],ecx", {0x0f, 0xb1, 0x0a}},       {"cmpxchg8b [rdx]", {0x0f, 0xc7, 0x0a}},
+      {"cmpxchg16b [rdx]", {0x48, 0x0f, 0xc7, 0x0a}},
+      {"enter 0x20,3; leave", {0x48, 0x89, 0xd5, 0xc8, 0x20, 0x00, 0x03, 0xc9}},
+      {"pushf; pop rax; push rcx; popf", {0x9c, 0x58, 0x51, 0x9d}},
+      {"push word [rdx]; pop ax", {0x66, 0xff, 0x32, 0x66, 0x58}},
+      {"pop qword [rsp+8]", {0x8f, 0x44, 0x24, 0x08}},
+      {"div dword [rdx]", {0xf7, 0x32}},                {"idiv qword [rdx]", {0x48, 0xf7, 0x3a}},
+      {"shld [rdx],rax,cl", {0x48, 0x0f, 0xa5, 0x02}}, {"rcr byte [rdx],cl", {0xd2, 0x1a}},
+      {"movbe eax,[rdx]", {0x0f, 0x38, 0xf0, 0x02}},   {"popcnt rax,[rdx]", {0xf3, 0x48, 0x0f, 0xb8, 0x02}},
+      {"call [rdx]", {0xff, 0x12}},                     {"ret 8", {0x48, 0x8d, 0x64, 0x24, 0x00, 0xc2, 0x08, 0x00}},
   };
   std::mt19937_64 rng(11);
   int cases = 0, mismatches = 0;
@@ -121,7 +155,8 @@ TEST_CASE("JIT equals interpreter on memory forms, including page-crossing and f
       engine::BlockExit ea, eb;
       h.run_both(f.bytes, in, &a, &b, &ea, &eb);
       ++cases;
-      bool ok = ea == eb && same_state(a, b) && std::memcmp(h.mem_interp, h.mem_jit, sizeof(h.mem_interp)) == 0;
+      bool ok = ea == eb && same_state(a, b) && std::memcmp(h.mem_interp, h.mem_jit, sizeof(h.mem_interp)) == 0 &&
+                h.exit_reason_interp == h.exit_reason_jit;
       if (!ok && ++mismatches <= 10)
         FAIL_CHECK(std::string(f.name) << ": regs " << (std::memcmp(a.regs, b.regs, sizeof(a.regs)) == 0) << " flags "
                           << (std::memcmp(a.flags, b.flags, 7) == 0) << " sys " << (a.rflags_system == b.rflags_system)
