@@ -489,6 +489,41 @@ void check_constants() {
               double(total) / double(values.size()), max_count);
 }
 
+// "Fewest instructions": LLVM's own `li.d` expansion is the reference; ours must never be longer.
+void check_constants_vs_llvm_li() {
+  std::vector<uint64_t> values = constant_test_values();
+  std::string in = g_dir + "/li.s", out = g_dir + "/li.out";
+  {
+    std::ofstream f(in);
+    for (uint64_t v : values) f << "li.d $a0, " << int64_t(v) << "\nbreak 32767\n";  // break: a separator
+  }
+  run(g_mc + " --triple=loongarch64 " + kMattr + " -show-encoding " + in + " > " + out + " 2>/dev/null");
+  std::vector<int> llvm_counts;
+  int n = 0;
+  for (auto& l : lines_of(read_file(out))) {
+    if (l.find("encoding: [") == std::string::npos) continue;
+    if (l.find("break") != std::string::npos) { llvm_counts.push_back(n); n = 0; } else { ++n; }
+  }
+  if (llvm_counts.size() != values.size()) { mismatch("llvm-mc li.d expansion could not be read"); return; }
+  long ours_total = 0, llvm_total = 0, shorter = 0;
+  for (size_t i = 0; i < values.size(); ++i) {
+    uint32_t words[8];
+    int ours = materialize_constant(Gpr{4}, values[i], words);
+    ++g_cases;
+    ours_total += ours;
+    llvm_total += llvm_counts[i];
+    if (ours < llvm_counts[i]) ++shorter;
+    if (ours > llvm_counts[i]) {
+      char b[120];
+      std::snprintf(b, sizeof b, "materialize 0x%016llx: %d instructions, llvm's li.d needs %d",
+                    (unsigned long long)values[i], ours, llvm_counts[i]);
+      mismatch(b);
+    }
+  }
+  std::printf("  constants vs llvm li.d: %zu values, ours %ld instructions, llvm %ld (ours shorter for %ld)\n",
+              values.size(), ours_total, llvm_total, shorter);
+}
+
 // enc() accepts exactly the operand kinds the format lists.
 void check_operand_kinds() {
   struct K { Encoded e; bool want_ok; const char* what; };
@@ -542,6 +577,7 @@ int main() {
   check_random_words();
   check_decode_index();
   check_constants();
+  check_constants_vs_llvm_li();
   run("rm -rf " + g_dir);
   std::printf("la64-encoding: %ld cases, %ld mismatches (%ld known llvm-mc deviations, see amxor_db)\n", g_cases,
               g_mismatches, g_known_llvm_deviations);
