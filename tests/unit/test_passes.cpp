@@ -41,3 +41,34 @@ TEST_CASE("dead value elimination keeps loads (they can fault)") {
   ir::run_default_passes(*b);
   CHECK(test::count_ops(*b, ir::Op::Load) == 2);  // the cmp load and the ret's pop
 }
+
+TEST_CASE("constant propagation folds arithmetic on known values in a real block") {
+  auto b = std::make_unique<ir::Block>();
+  // mov eax, 5 ; add eax, 3 ; mov [rbx], eax ; ret
+  REQUIRE(test::translate({0xb8, 0x05, 0x00, 0x00, 0x00, 0x83, 0xc0, 0x03, 0x89, 0x03, 0xc3}, *b));
+  CHECK(test::count_ops(*b, ir::Op::Add) >= 1);
+  ir::PassStats st = ir::run_default_passes(*b);
+  CHECK(st.folded > 0);
+  // The stored value is the constant 8: no add of 5 + 3 is left (only address arithmetic remains).
+  bool stores_8 = false;
+  for (int i = 0; i < b->size(); ++i) {
+    const ir::Inst& in = (*b)[i];
+    if (in.op == ir::Op::Store) {
+      const ir::Inst& v = (*b)[in.args[1]];
+      stores_8 = v.op == ir::Op::Const && v.imm == 8;
+    }
+  }
+  CHECK(stores_8);
+  FixedText<200> err;
+  CHECK(ir::verify(*b, err));
+}
+
+TEST_CASE("copy propagation: xor eax, eax is zero and add of zero is its operand") {
+  auto b = std::make_unique<ir::Block>();
+  // xor eax, eax ; add rcx, rax ; ret   -> rcx + 0 is rcx: no add survives once flags are dead
+  REQUIRE(test::translate({0x31, 0xc0, 0x48, 0x01, 0xc1, 0xc3}, *b));
+  b->live_out_flags = 0;
+  ir::run_default_passes(*b);
+  CHECK(test::count_ops(*b, ir::Op::Xor) == 0);
+  CHECK(test::count_ops(*b, ir::Op::Add) == 1);  // the ret's rsp + 8 only
+}

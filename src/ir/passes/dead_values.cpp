@@ -22,6 +22,7 @@ int remove_dead_values(Block& b) {
 PassStats run_default_passes(Block& b) {
   PassStats s;
   s.forwarded_reads = forward_state(b);
+  s.folded = fold_constants(b);
   s.simplified_conditions = simplify_conditions(b);
   s.removed_state_writes = remove_dead_state_writes(b);
   s.removed_dead_values = remove_dead_values(b);

@@ -6,6 +6,7 @@ namespace bmbt::ir {
 
 struct PassStats {
   int forwarded_reads = 0;
+  int folded = 0;
   int simplified_conditions = 0;
   int removed_state_writes = 0;
   int removed_dead_values = 0;
@@ -14,6 +15,8 @@ struct PassStats {
 // Redundant guest-state reads: a get after a set (or an earlier get) of the same register or
 // flag uses the known value instead (no intervening helper call, which may change state).
 int forward_state(Block& b);
+// Constant and copy propagation (see fold_constants.cpp).
+int fold_constants(Block& b);
 // Compare fusion: rewrites the flag formulas of cmp/sub + condition into one comparison.
 int simplify_conditions(Block& b);
 
