@@ -5,17 +5,18 @@
 
 namespace bmbt::ir {
 
+const char* segment_name(u8 seg) {
+  static const char* const kSeg[] = {"es", "cs", "ss", "ds", "fs", "gs"};
+  return seg < 6 ? kSeg[seg] : "?";
+}
+
 static void print_imm(const Inst& in, TextBuf& out) {
   switch (op_info(in.op).imm) {
     case ImmKind::kNoImm: return;
     case ImmKind::kConstant: out.hex0x(in.imm); return;
     case ImmKind::kGuestReg: out.str(guest_reg_name(u8(in.imm))); return;
     case ImmKind::kFlag: out.str(flag_name(u8(in.imm))); return;
-    case ImmKind::kSegment: {
-      static const char* const kSeg[] = {"es", "cs", "ss", "ds", "fs", "gs"};
-      out.str(in.imm < 6 ? kSeg[in.imm] : "?");
-      return;
-    }
+    case ImmKind::kSegment: out.str(segment_name(u8(in.imm))); return;
     case ImmKind::kHelper: out.str(helper_name(u16(in.imm))); return;
     case ImmKind::kGuestPc: out.hex0x(in.imm); return;
   }

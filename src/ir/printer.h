@@ -7,6 +7,7 @@
 #include "support/text.h"
 
 namespace bmbt::ir {
+const char* segment_name(u8 seg);  // es cs ss ds fs gs
 void print_inst(const Block& b, int index, TextBuf& out);
 void print_terminator(const Block& b, TextBuf& out);
 // Calls line(text) once per line (no trailing newline), so any sink (console, file) can be used.
