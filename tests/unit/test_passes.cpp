@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "ir/guest_state.h"
 #include "ir/passes/passes.h"
 #include "ir/verifier.h"
 #include "translate_bytes.h"
@@ -71,4 +72,25 @@ TEST_CASE("copy propagation: xor eax, eax is zero and add of zero is its operand
   ir::run_default_passes(*b);
   CHECK(test::count_ops(*b, ir::Op::Xor) == 0);
   CHECK(test::count_ops(*b, ir::Op::Add) == 1);  // the ret's rsp + 8 only
+}
+
+TEST_CASE("redundant guest-state reads: a register read after its write uses the written value") {
+  auto b = std::make_unique<ir::Block>();
+  // add rax, rbx ; add rax, rbx ; ret  -> the second add reads rax and rbx from the first, not from state
+  REQUIRE(test::translate({0x48, 0x01, 0xd8, 0x48, 0x01, 0xd8, 0xc3}, *b));
+  auto gets_of = [&](u8 reg) {
+    int n = 0;
+    for (int i = 0; i < b->size(); ++i) n += (*b)[i].op == ir::Op::GetReg && (*b)[i].imm == reg;
+    return n;
+  };
+  CHECK(gets_of(kRAX) == 2);
+  CHECK(gets_of(kRBX) == 2);
+  ir::PassStats st = ir::run_default_passes(*b);
+  CHECK(st.forwarded_reads >= 2);
+  CHECK(gets_of(kRAX) == 1);
+  CHECK(gets_of(kRBX) == 1);
+  // ...and the first add's write of rax is overwritten by the second: only one set rax is left.
+  int sets = 0;
+  for (int i = 0; i < b->size(); ++i) sets += (*b)[i].op == ir::Op::SetReg && (*b)[i].imm == kRAX;
+  CHECK(sets == 1);
 }

@@ -24,8 +24,11 @@ PassStats run_default_passes(Block& b) {
   s.forwarded_reads = forward_state(b);
   s.folded = fold_constants(b);
   s.simplified_conditions = simplify_conditions(b);
-  s.removed_state_writes = remove_dead_state_writes(b);
+  // Reads made redundant above must go first: an unused `get` would still count as a read of
+  // its register and keep an earlier write alive.
   s.removed_dead_values = remove_dead_values(b);
+  s.removed_state_writes = remove_dead_state_writes(b);
+  s.removed_dead_values += remove_dead_values(b);
   return s;
 }
 
