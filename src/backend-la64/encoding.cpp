@@ -321,7 +321,16 @@ Encoded set_operand(u32 word, int index, Operand value) {
 // ---- constant materialisation
 namespace {
 
-u32 must(Encoded e) { return e.word; }  // operands below are in range by construction
+// Constant materialisation runs for every guest constant and PC the JIT emits, so it builds its
+// few words directly from the table's fixed bits instead of going through the checked encoder.
+// Operands are in range by construction; la64_llvm_check and la64-constants-executed prove the
+// sequences against LLVM and qemu-loongarch64.
+u32 rri12(Op op, Gpr rd, Gpr rj, i64 imm) {  // 2RI12: addi.w/addi.d/ori/lu52i.d
+  return fixed_bits(op) | (u32(imm) & 0xfffu) << 10 | u32(rj.n) << 5 | rd.n;
+}
+u32 ri20(Op op, Gpr rd, i64 imm) {  // 1RI20: lu12i.w/lu32i.d
+  return fixed_bits(op) | (u32(imm) & 0xfffffu) << 5 | rd.n;
+}
 
 i64 sext(u64 v, int bits) {
   u64 m = u64(1) << (bits - 1);
@@ -337,10 +346,10 @@ int materialize_constant(Gpr rd, u64 value, u32* out) {
   const i64 s = i64(value);
   // One instruction: si12 (addi.w sign-extends), ui12 (ori zero-extends), a sign-extended 32-bit value
   // with zero low 12 bits (lu12i.w), or only the top 12 bits set (lu52i.d from $zero).
-  if (s >= -2048 && s <= 2047) { out[0] = must(enc(Op::ADDI_W, rd, zero, s)); return 1; }
-  if (value <= 0xfff) { out[0] = must(enc(Op::ORI, rd, zero, value)); return 1; }
+  if (s >= -2048 && s <= 2047) { out[0] = rri12(Op::ADDI_W, rd, zero, s); return 1; }
+  if (value <= 0xfff) { out[0] = rri12(Op::ORI, rd, zero, value); return 1; }
   if ((value & 0x000fffffffffffffull) == 0) {
-    out[0] = must(enc(Op::LU52I_D, rd, zero, sext(value >> 52, 12)));
+    out[0] = rri12(Op::LU52I_D, rd, zero, sext(value >> 52, 12));
     return 1;
   }
 
@@ -354,18 +363,18 @@ int materialize_constant(Gpr rd, u64 value, u32* out) {
   Start cand[5];
   int nc = 0;
   if (low_s >= -2048 && low_s <= 2047)
-    cand[nc++] = {1, {must(enc(Op::ADDI_W, rd, zero, low_s)), 0}, u64(low_s)};
-  if (low32 <= 0xfff) cand[nc++] = {1, {must(enc(Op::ORI, rd, zero, low32)), 0}, low32};
+    cand[nc++] = {1, {rri12(Op::ADDI_W, rd, zero, low_s), 0}, u64(low_s)};
+  if (low32 <= 0xfff) cand[nc++] = {1, {rri12(Op::ORI, rd, zero, low32), 0}, low32};
   if (nc == 0) {
-    u32 lu = must(enc(Op::LU12I_W, rd, sext(low32 >> 12, 20)));
+    u32 lu = ri20(Op::LU12I_W, rd, sext(low32 >> 12, 20));
     if ((low32 & 0xfff) == 0) cand[nc++] = {1, {lu, 0}, u64(low_s)};
-    else cand[nc++] = {2, {lu, must(enc(Op::ORI, rd, rd, low32 & 0xfff))}, u64(low_s)};
+    else cand[nc++] = {2, {lu, rri12(Op::ORI, rd, rd, low32 & 0xfff)}, u64(low_s)};
     // lu12i.w of the value rounded to the nearest 4 KiB, then addi.d of the signed remainder: the
     // 64-bit add may carry/borrow across bit 31 and leave the upper bits the value needs.
     if (lo12_s < 0) {
       u32 hi = low32 - u32(lo12_s);  // low 12 bits now zero
       u64 c = u64(sext(hi, 32)) + u64(lo12_s);
-      cand[nc++] = {2, {must(enc(Op::LU12I_W, rd, sext(hi >> 12, 20))), must(enc(Op::ADDI_D, rd, rd, lo12_s))}, c};
+      cand[nc++] = {2, {ri20(Op::LU12I_W, rd, sext(hi >> 12, 20)), rri12(Op::ADDI_D, rd, rd, lo12_s)}, c};
     }
   }
   int best_total = 99, best = 0;
@@ -390,12 +399,12 @@ int materialize_constant(Gpr rd, u64 value, u32* out) {
   // Step 2: bits 51:32 via lu32i.d (which also sign-extends into 63:52), unless they already match.
   if (((cur ^ value) & 0x000fffff00000000ull) != 0) {
     i64 mid = sext(value >> 32, 20);
-    out[n++] = must(enc(Op::LU32I_D, rd, mid));
+    out[n++] = ri20(Op::LU32I_D, rd, mid);
     cur = (cur & 0xffffffffull) | (u64(mid) << 32);
     if (cur == value) return n;
   }
   // Step 3: bits 63:52.
-  out[n++] = must(enc(Op::LU52I_D, rd, rd, sext(value >> 52, 12)));
+  out[n++] = rri12(Op::LU52I_D, rd, rd, sext(value >> 52, 12));
   return n;
 }
 
