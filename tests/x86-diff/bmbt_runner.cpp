@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "devices/machine.h"
+#include "engine/backend.h"
 #include "engine/interpreter.h"
 #include "frontend-x86/translator.h"
 #include "ir/passes/passes.h"
@@ -39,9 +40,11 @@ struct BmbtRunner::Impl {
   u8* ram = nullptr;
   x86::Decoder decoder;
   ir::Block block;
+  engine::ExecBackend* exec = nullptr;
 };
 
-BmbtRunner::BmbtRunner() : impl_(std::make_unique<Impl>()) {
+BmbtRunner::BmbtRunner(engine::ExecBackend* exec) : impl_(std::make_unique<Impl>()) {
+  impl_->exec = exec;
   void* p = mmap(nullptr, kRamSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) { std::perror("x86-diff: guest RAM"); std::exit(2); }
   impl_->ram = static_cast<u8*>(p);
@@ -57,8 +60,11 @@ BmbtOutcome BmbtRunner::run(const Case& c) {
   fill_window(c.mem_seed, c.patches, c.n_patches, window);
   std::memcpy(m.ram + kCodeAddr, c.code, usize(c.code_len));
 
+  // The case's code replaces the previous one at the same address: translations must not survive.
+  if (m.exec) m.exec->flush();
   engine::Vcpu v{};
   softmmu::Mmu mmu(m.machine.memory, v.tlb);
+  if (m.exec) v.jump_cache = m.exec->jump_cache();
   v.machine = &m.machine;
   v.mmu = &mmu;
   for (int i = 0; i < 16; ++i) v.cpu.regs[i] = c.in.gpr[i];
@@ -84,7 +90,17 @@ BmbtOutcome BmbtRunner::run(const Case& c) {
     ir::run_default_passes(m.block);
     // A helper that must stop the run (#DE, a faulting rep string) leaves a pending exit or a
     // recorded fault and lets the block continue to the instruction's pc (see ir.h).
-    engine::BlockExit e = engine::settle_exit(v, engine::interpret(v, &m.block[0], m.block.size(), m.block.term));
+    engine::BlockExit e;
+    if (m.exec) {
+      engine::TranslationBlock tb{};
+      if (m.exec->install(m.block, tb) != engine::ExecBackend::Install::kOk) {
+        r.exit_text = "the executor rejected the block";
+        break;
+      }
+      e = engine::settle_exit(v, m.exec->execute(v, tb));
+    } else {
+      e = engine::settle_exit(v, engine::interpret(v, &m.block[0], m.block.size(), m.block.term));
+    }
     if (e == engine::BlockExit::kNext) {
       u64 rip = v.cpu.regs[kRIP];
       if (rip >= pc && rip < end && rip != pc && insns_left > 0) continue;

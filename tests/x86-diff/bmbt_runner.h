@@ -17,9 +17,15 @@ struct BmbtOutcome {
   const u8* window = nullptr; // final window contents (valid until the next run)
 };
 
+}  // namespace bmbt::x86diff
+namespace bmbt::engine { class ExecBackend; }
+namespace bmbt::x86diff {
+
 class BmbtRunner {
  public:
-  BmbtRunner();
+  // Without an executor the IR interpreter runs the blocks; with one (the LoongArch JIT on a
+  // LoongArch host) that executor does, after a flush per case.
+  explicit BmbtRunner(engine::ExecBackend* exec = nullptr);
   ~BmbtRunner();
   BmbtOutcome run(const Case& c);
 
