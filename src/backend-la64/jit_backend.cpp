@@ -156,14 +156,14 @@ engine::BlockExit JitBackend::execute(engine::Vcpu& vcpu, engine::TranslationBlo
 
 // Patches a direct exit's slot into `b target` (one aligned word: the slot is either the old
 // fall-through branch or the new one, never a mix).
-void JitBackend::chain(u64 slot, const engine::TranslationBlock& target) {
+bool JitBackend::chain(u64 slot, const engine::TranslationBlock& target) {
   u32* word = reinterpret_cast<u32*>(slot);
-  if (word < cache_ + layout_.words || word >= cache_ + used_words_) return;
+  if (word < cache_ + layout_.words || word >= cache_ + used_words_) return false;
   Encoded e = enc(Op::B, i64(u64(target.code) - slot));
-  if (!e.ok) return;
+  if (!e.ok) return false;
   *word = e.word;
   platform::flush_icache(word, 4);
-  ++chained_;
+  return true;
 }
 
 void JitBackend::note_block(u64 guest_pc, const engine::TranslationBlock& tb) {

@@ -32,10 +32,9 @@ class JitBackend final : public engine::ExecBackend {
   engine::BlockExit execute(engine::Vcpu& vcpu, engine::TranslationBlock& tb) override;
   void flush() override;
   u64 host_insns(const engine::TranslationBlock& tb) const override { return tb.code_size / 4; }
-  void chain(u64 slot, const engine::TranslationBlock& target) override;
+  bool chain(u64 slot, const engine::TranslationBlock& target) override;
   void note_block(u64 guest_pc, const engine::TranslationBlock& tb) override;
   engine::JumpCacheEntry* jump_cache() override { return jump_cache_; }
-  u64 chained_exits() const { return chained_; }
 
  private:
   u32* cache_ = nullptr;
@@ -44,7 +43,6 @@ class JitBackend final : public engine::ExecBackend {
   TrampolineLayout layout_{};
   CodegenTargets targets_{};
   engine::JumpCacheEntry jump_cache_[engine::kJumpCacheEntries];
-  u64 chained_ = 0;
 };
 
 class Lister final : public engine::CodeLister {

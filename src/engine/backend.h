@@ -16,13 +16,15 @@ class ExecBackend {
   };
   // Makes `block` (already optimised) executable as `tb`.
   virtual Install install(const ir::Block& block, TranslationBlock& tb) = 0;
+  // Runs translated code from `tb` until it must return to the engine. The guest instructions
+  // it runs are charged to Vcpu::budget (the JIT only when counting is on).
   virtual BlockExit execute(Vcpu& vcpu, TranslationBlock& tb) = 0;
   virtual void flush() = 0;
   // Host instructions generated for tb (JIT) or 0.
   virtual u64 host_insns(const TranslationBlock& tb) const { return 0; }
   // Direct chaining: make the direct exit whose slot is at host address `slot` jump straight to
-  // `target` (JIT only).
-  virtual void chain(u64 slot, const TranslationBlock& target) {}
+  // `target` (JIT only). True if the slot was patched.
+  virtual bool chain(u64 slot, const TranslationBlock& target) { return false; }
   // The engine found or made `tb` for guest_pc: remember it for inline indirect-jump lookup.
   virtual void note_block(u64 guest_pc, const TranslationBlock& tb) {}
   // The table translated code looks indirect targets up in (nullptr: none).

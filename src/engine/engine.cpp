@@ -165,9 +165,8 @@ StopKind Engine::run() {
     TranslationBlock* tb = find_or_translate(pc);
     if (!tb) { stop = StopKind::kInternal; break; }
     if (vcpu_.chain_slot) {
-      exec_.chain(vcpu_.chain_slot, *tb);
+      if (exec_.chain(vcpu_.chain_slot, *tb)) stats_.chained++;
       vcpu_.chain_slot = 0;
-      stats_.chained++;
     }
     exec_.note_block(pc, *tb);
     if (config_.trace & kTraceExec) LogLine().str("Trace: ").hex0x(pc);
@@ -175,7 +174,6 @@ StopKind Engine::run() {
     vcpu_.exit_reason = 0;
     BlockExit exit = settle_exit(vcpu_, exec_.execute(vcpu_, *tb));
     stats_.dispatches++;
-    if (!exec_.jump_cache() && config_.count_insns) vcpu_.budget -= tb->guest_insns;  // the interpreter ran one block
     if (exit != BlockExit::kNext) {
       // Without interrupt delivery every exit ends the run (hlt, faults, unsupported code).
       stop = handle_exit(exit);

@@ -80,6 +80,8 @@ ExecBackend::Install InterpreterBackend::install(const ir::Block& block, Transla
 }
 
 BlockExit InterpreterBackend::execute(Vcpu& v, TranslationBlock& tb) {
+  // One block per call; its instructions are charged like a counting JIT block charges them.
+  v.budget -= i64(tb.guest_insns);
   return interpret(v, static_cast<const ir::Inst*>(tb.code), int(tb.code_size), tb.term);
 }
 

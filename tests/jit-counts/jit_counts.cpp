@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "backend-la64/jit_backend.h"
-#include "frontend-x86/translator.h"
+#include "frontend-x86/buffer_code_source.h"
 #include "ir/passes/passes.h"
 
 using namespace bmbt;
@@ -78,21 +78,6 @@ const std::vector<Form> kBlockForms = {
     {"hlt", {0xf4}},
 };
 
-class Bytes final : public x86::CodeSource {
- public:
-  explicit Bytes(std::vector<u8> b) : b_(std::move(b)) {}
-  int fetch(u64 pc, u8* out, int max) override {
-    if (pc < 0x1000 || pc - 0x1000 >= b_.size()) return 0;
-    usize off = usize(pc - 0x1000);
-    int n = int(std::min<usize>(usize(max), b_.size() - off));
-    std::memcpy(out, b_.data() + off, usize(n));
-    return n;
-  }
-
- private:
-  std::vector<u8> b_;
-};
-
 struct Count { long inline_words; long outline_words; };
 
 // Generates the block at 0x1000 from `bytes` and counts its words (CodegenResult splits inline
@@ -100,7 +85,7 @@ struct Count { long inline_words; long outline_words; };
 Count words_for(const std::vector<u8>& bytes, bool flags_live, const la64::CodegenTargets& t) {
   static x86::Decoder dec;
   static auto block = std::make_unique<ir::Block>();
-  Bytes src(bytes);
+  x86::BufferCodeSource src(bytes.data(), bytes.size(), 0x1000);
   x86::TranslateLimits limits;
   if (!x86::translate_block(dec, src, 0x1000, *block, limits, nullptr)) return {-1, -1};
   block->live_out_flags = flags_live ? 0x3f : 0;

@@ -15,6 +15,7 @@
 #include "capstone_check.h"
 #include "compare.h"
 #include "corpus_format.h"
+#include "replay.h"
 #include "frontend-x86/decoder.h"
 #include "generator.h"
 #include "native_runner.h"
@@ -233,47 +234,23 @@ bool parse(int argc, char** argv, Options& o) {
 
 // Runs a recorded corpus through BMBT and compares with the recorded native outcomes.
 int replay(const Options& o) {
-  FILE* f = std::fopen(o.replay.c_str(), "rb");
-  if (!f) { std::perror(o.replay.c_str()); return 2; }
   std::vector<u8> data;
-  u8 buf[1 << 16];
-  usize n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) data.insert(data.end(), buf, buf + n);
-  std::fclose(f);
-  corpus::Reader reader(data.data(), data.size());
-  if (!reader.valid()) { std::fprintf(stderr, "x86-diff: %s is not a corpus of this layout\n", o.replay.c_str()); return 2; }
+  if (!read_corpus_file(o.replay.c_str(), &data)) return 2;
   BmbtRunner bmbt;
-  corpus::Vector v;
-  u64 total = 0, compared = 0, unsupported = 0, mismatches = 0;
-  static u8 expected[kWindowSize];
-  while (reader.next(v)) {
-    ++total;
-    Case c;
-    c.family = Family(v.family);
-    c.seed = v.seed;
-    c.index = v.index;
-    c.in = v.in;
-    c.mem_seed = v.mem_seed;
-    c.n_patches = v.n_patches;
-    for (int i = 0; i < v.n_patches; ++i) c.patches[i] = v.patches[i];
-    std::memcpy(c.code, v.code, v.code_len);
-    c.code_len = v.code_len;
-    c.n_insns = v.n_insns;
-    BmbtOutcome b = bmbt.run(c);
-    if (b.unsupported) { ++unsupported; continue; }
-    ++compared;
-    v.expected_window(expected);
-    Verdict verdict = compare_outcomes(v.exit_kind, v.out, expected, b.kind, b.out, b.window,
-                                       Expectation{v.flags_mask, v.strict_regs, v.strict_memory});
-    if (verdict.mismatch && ++mismatches <= u64(o.max_reports)) {
-      std::printf("MISMATCH in corpus vector %" PRIu64 " (seed %" PRIu64 " case %" PRIu64 ", family %s): %s\n%s", total - 1,
-                  v.seed, v.index, family_name(c.family), disassemble(v.code, v.code_len).c_str(), verdict.detail.c_str());
-    }
+  u64 reported = 0;
+  ReplayCounts c = replay_corpus(data, bmbt, [&](const corpus::Vector& v, const BmbtOutcome&, const Verdict& verdict, u64 at) {
+    if (reported++ >= u64(o.max_reports)) return;
+    std::printf("MISMATCH in corpus vector %" PRIu64 " (seed %" PRIu64 " case %" PRIu64 ", family %s): %s\n%s", at, v.seed,
+                v.index, family_name(Family(v.family)), disassemble(v.code, v.code_len).c_str(), verdict.detail.c_str());
+  });
+  if (c.malformed) {
+    std::fprintf(stderr, "x86-diff: %s is not a corpus of this layout or has a malformed record after %" PRIu64 " vectors\n",
+                 o.replay.c_str(), c.total);
+    return 2;
   }
-  if (!reader.valid()) { std::fprintf(stderr, "x86-diff: malformed record after %" PRIu64 " vectors\n", total); return 2; }
-  std::printf("replayed %" PRIu64 " vectors: %" PRIu64 " compared, %" PRIu64 " unsupported, %" PRIu64 " mismatches\n", total,
-              compared, unsupported, mismatches);
-  return mismatches || total == 0 ? 1 : 0;
+  std::printf("replayed %" PRIu64 " vectors: %" PRIu64 " compared, %" PRIu64 " unsupported, %" PRIu64 " mismatches\n",
+              c.total, c.compared, c.unsupported, c.mismatches);
+  return c.mismatches || c.total == 0 ? 1 : 0;
 }
 
 }  // namespace

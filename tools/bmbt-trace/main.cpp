@@ -17,7 +17,7 @@
 #include "backend-la64/disasm.h"
 #include "backend-la64/jit_backend.h"
 #include "frontend-x86/flag_lookahead.h"
-#include "frontend-x86/translator.h"
+#include "frontend-x86/buffer_code_source.h"
 #include "ir/passes/passes.h"
 #include "ir/printer.h"
 
@@ -29,23 +29,6 @@ constexpr const char* kUsage =
     "usage: bmbt-trace [-d in_asm,ir,ir_opt,out_asm] [-load-addr ADDR] [-max-blocks N] [-repeat N] IMAGE\n"
     "Translates a flat x86-64 image (loaded at 0x100000 by default, entry = first byte) to LoongArch\n"
     "without running it: every block reachable through direct jumps, branches and calls.\n";
-
-class Image final : public x86::CodeSource {
- public:
-  Image(std::vector<u8> bytes, u64 base) : bytes_(std::move(bytes)), base_(base) {}
-  int fetch(u64 pc, u8* out, int max) override {
-    if (pc < base_ || pc - base_ >= bytes_.size()) return 0;
-    usize off = usize(pc - base_);
-    int n = int(std::min<usize>(usize(max), bytes_.size() - off));
-    std::memcpy(out, bytes_.data() + off, usize(n));
-    return n;
-  }
-  u64 base() const { return base_; }
-
- private:
-  std::vector<u8> bytes_;
-  u64 base_;
-};
 
 struct Printer final : x86::InsnObserver {
   const x86::Decoder* dec;
@@ -67,7 +50,7 @@ struct Totals {
 };
 
 // Translates every reachable block once. Kept as one function so callgrind can count exactly it.
-__attribute__((noinline)) Totals translate_all(Image& image, u64 entry, const std::string& trace, usize max_blocks) {
+__attribute__((noinline)) Totals translate_all(x86::BufferCodeSource& image, u64 entry, const std::string& trace, usize max_blocks) {
   static x86::Decoder dec;
   static auto block = std::make_unique<ir::Block>();
   static u32 trampoline[4096];
@@ -157,7 +140,7 @@ int main(int argc, char** argv) {
   std::ifstream f(path, std::ios::binary);
   if (!f) { std::fprintf(stderr, "bmbt-trace: cannot open '%s'\n", path.c_str()); return 1; }
   std::vector<u8> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  Image image(std::move(bytes), load);
+  x86::BufferCodeSource image(bytes.data(), bytes.size(), load);
   Totals t;
   for (int k = 0; k < repeat; ++k) t = translate_all(image, load, k == 0 ? trace : "", max_blocks);
   std::printf("bmbt-trace: %llu blocks, %llu guest instructions, IR ops %llu -> %llu after passes, "

@@ -1,0 +1,25 @@
+// Guest code held in a host buffer (test inputs, offline translation by bmbt-trace): the bytes
+// are the guest's memory from `base` on, nothing else is fetchable.
+#pragma once
+#include "frontend-x86/translator.h"
+
+namespace bmbt::x86 {
+
+class BufferCodeSource final : public CodeSource {
+ public:
+  BufferCodeSource(const u8* bytes, usize size, u64 base) : bytes_(bytes), size_(size), base_(base) {}
+  int fetch(u64 pc, u8* out, int max) override {
+    if (pc < base_ || pc - base_ >= size_) return 0;
+    const usize off = usize(pc - base_);
+    const usize n = size_ - off < usize(max) ? size_ - off : usize(max);
+    __builtin_memcpy(out, bytes_ + off, n);
+    return int(n);
+  }
+
+ private:
+  const u8* bytes_;
+  usize size_;
+  u64 base_;
+};
+
+}  // namespace bmbt::x86
