@@ -47,16 +47,19 @@ Value identity_operand(const Block& b, const Inst& in) {
 // Open-addressing table of pure instructions already seen in the block.
 class SeenTable {
  public:
-  static constexpr int kSlots = 2048;
+  static constexpr u32 kMaxSlots = 8192;  // > 2 x Block::kMaxInsts: probing always ends
+  // Sized to the block (a power of two at least twice its size): clearing a table much larger
+  // than a typical block would cost more than the lookups.
   explicit SeenTable(const Block& b) : b_(b) {
-    for (Value& v : slot_) v = kNoValue;
+    while (slots_ < kMaxSlots && slots_ < 2 * u32(b.size())) slots_ *= 2;
+    for (u32 k = 0; k < slots_; ++k) slot_[k] = kNoValue;
   }
   // An earlier instruction identical to b[i], or kNoValue (then b[i] is remembered).
   Value find_or_add(int i) {
     const Inst& in = b_[i];
     u64 h = u64(in.op) * 0x9e3779b97f4a7c15ull ^ u64(in.type) << 8 ^ in.imm * 0x100000001b3ull;
     for (int a = 0; a < in.num_args; ++a) h = (h ^ in.args[a]) * 0x100000001b3ull;
-    for (u32 k = u32(h >> 20) % kSlots, n = 0; n < kSlots; k = (k + 1) % kSlots, ++n) {
+    for (u32 k = u32(h >> 20) & (slots_ - 1), n = 0; n < slots_; k = (k + 1) & (slots_ - 1), ++n) {
       Value v = slot_[k];
       if (v == kNoValue) { slot_[k] = Value(i); return kNoValue; }
       const Inst& o = b_[v];
@@ -69,7 +72,8 @@ class SeenTable {
 
  private:
   const Block& b_;
-  Value slot_[kSlots];
+  u32 slots_ = 64;
+  Value slot_[kMaxSlots];
 };
 
 }  // namespace
