@@ -23,6 +23,9 @@ BlockExit interpret(Vcpu& v, const ir::Inst* insts, int count, const ir::Termina
       case Op::GetFlag: val[i] = s.flags[in.imm] & 1; break;
       case Op::SetFlag: s.flags[in.imm] = u8(a & 1); break;
       case Op::InsnStart: guest_pc = in.imm; break;
+      // Unfused, a group only annotates the flag writes before it. Fused groups exist only in
+      // blocks translated for the LBT backend, which never reach the interpreter.
+      case Op::FlagGroup: break;
       case Op::Load: {
         int size = ir::bit_width(in.type) / 8;
         val[i] = slow_load(&v, a, u64(size), guest_pc);

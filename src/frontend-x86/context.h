@@ -4,9 +4,12 @@
 #pragma once
 #include "frontend-x86/decoder.h"
 #include "ir/builder.h"
+#include "ir/flag_groups.h"
 #include "ir/guest_state.h"
 
 namespace bmbt::x86 {
+
+constexpr u8 kArithFlags = ir::kFlagCF | ir::kFlagPF | ir::kFlagAF | ir::kFlagZF | ir::kFlagSF | ir::kFlagOF;
 
 using ir::Type;
 using ir::Value;
@@ -22,6 +25,7 @@ struct Ctx {
   ir::Builder& b;
   const DecodedInsn& d;
   u64 next_pc;
+  bool flag_groups;  // LBT flag strategy: mark flag formulas that one LBT instruction can replace
 
   const ZydisDecodedInstruction& insn() const { return d.insn; }
   const ZydisDecodedOperand& op(int i) const { return d.ops[i]; }
@@ -60,7 +64,13 @@ struct Ctx {
   void flags_add(Value a, Value b, Value r);
   void flags_sub(Value a, Value b, Value r);
   void flags_logic(Value r);
+  void flags_logic(ir::FlagGroupKind kind, Value a, Value b, Value r);  // and its flag group
   void flags_szp(Value r);
+  // Under the LBT strategy, records that the flags in `mask` just written are those of x86
+  // instruction `kind` on (a, bv) (ir/flag_groups.h); nothing under the software strategy.
+  void flag_group(ir::FlagGroupKind kind, u8 mask, Value a, Value bv) {
+    if (flag_groups) b.flag_group(u8(kind), mask, a, bv);
+  }
   Value condition(int cc);                 // x86 condition code 0..15 (o, no, b, ae, e, ne, be, a, s, ns, p, np, l, ge, le, g)
 
   Value c(Type t, u64 v) { return b.constant(t, v); }

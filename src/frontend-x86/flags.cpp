@@ -16,6 +16,7 @@ void Ctx::flags_add(Value a, Value bv, Value r) {
   set_flag(ir::kOF, b.overflow_add(a, bv, r));
   set_flag(ir::kAF, b.aux_carry(a, bv, r));
   flags_szp(r);
+  flag_group(ir::FlagGroupKind::kAdd, kArithFlags, a, bv);
 }
 
 void Ctx::flags_sub(Value a, Value bv, Value r) {
@@ -23,6 +24,7 @@ void Ctx::flags_sub(Value a, Value bv, Value r) {
   set_flag(ir::kOF, b.overflow_sub(a, bv, r));
   set_flag(ir::kAF, b.aux_carry(a, bv, r));
   flags_szp(r);
+  flag_group(ir::FlagGroupKind::kSub, kArithFlags, a, bv);
 }
 
 // AND/OR/XOR/TEST: CF and OF cleared; AF is architecturally undefined and cleared here,
@@ -32,6 +34,11 @@ void Ctx::flags_logic(Value r) {
   set_flag(ir::kOF, b.boolean(false));
   set_flag(ir::kAF, b.boolean(false));
   flags_szp(r);
+}
+
+void Ctx::flags_logic(ir::FlagGroupKind kind, Value a, Value bv, Value r) {
+  flags_logic(r);
+  flag_group(kind, kArithFlags, a, bv);
 }
 
 Value Ctx::condition(int cc) {

@@ -31,12 +31,13 @@ Emit alu(Ctx& x, Alu kind) {
       }
       x.set_flag(ir::kAF, b.aux_carry(a, bv, r));
       x.flags_szp(r);
+      x.flag_group(kind == Alu::kAdc ? ir::FlagGroupKind::kAdc : ir::FlagGroupKind::kSbb, kArithFlags, a, bv);
       break;
     }
     case Alu::kAnd:
-    case Alu::kTest: r = b.and_(a, bv); x.flags_logic(r); break;
-    case Alu::kOr: r = b.or_(a, bv); x.flags_logic(r); break;
-    case Alu::kXor: r = b.xor_(a, bv); x.flags_logic(r); break;
+    case Alu::kTest: r = b.and_(a, bv); x.flags_logic(ir::FlagGroupKind::kAnd, a, bv, r); break;
+    case Alu::kOr: r = b.or_(a, bv); x.flags_logic(ir::FlagGroupKind::kOr, a, bv, r); break;
+    case Alu::kXor: r = b.xor_(a, bv); x.flags_logic(ir::FlagGroupKind::kXor, a, bv, r); break;
   }
   if (kind != Alu::kCmp && kind != Alu::kTest) x.write(0, r);
   return Emit::kContinue;
@@ -51,6 +52,7 @@ Emit inc_dec(Ctx& x, bool inc) {
   x.set_flag(ir::kOF, inc ? x.b.overflow_add(a, one, r) : x.b.overflow_sub(a, one, r));
   x.set_flag(ir::kAF, x.b.aux_carry(a, one, r));
   x.flags_szp(r);
+  x.flag_group(inc ? ir::FlagGroupKind::kInc : ir::FlagGroupKind::kDec, kArithFlags & ~ir::kFlagCF, a, a);
   x.write(0, r);
   return Emit::kContinue;
 }
@@ -78,6 +80,7 @@ Emit emit_neg(Ctx& x) {
   x.set_flag(ir::kOF, x.b.overflow_sub(zero, a, r));
   x.set_flag(ir::kAF, x.b.aux_carry(zero, a, r));
   x.flags_szp(r);
+  x.flag_group(ir::FlagGroupKind::kSub, kArithFlags, zero, a);  // neg sets the flags of 0 - a
   x.write(0, r);
   return Emit::kContinue;
 }

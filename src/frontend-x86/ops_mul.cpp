@@ -9,7 +9,7 @@ namespace bmbt::x86 {
 
 namespace {
 
-void set_mul_flags(Ctx& x, Value significant, Value lo) {
+void set_mul_flags(Ctx& x, Value significant, Value lo, bool is_signed, Value a, Value m) {
   ir::Builder& b = x.b;
   x.set_flag(ir::kCF, significant);
   x.set_flag(ir::kOF, significant);
@@ -17,6 +17,7 @@ void set_mul_flags(Ctx& x, Value significant, Value lo) {
   x.set_flag(ir::kPF, b.parity(lo));
   x.set_flag(ir::kZF, b.boolean(false));
   x.set_flag(ir::kAF, b.boolean(false));
+  x.flag_group(is_signed ? ir::FlagGroupKind::kMulS : ir::FlagGroupKind::kMulU, kArithFlags, a, m);
 }
 
 // rDX:rAX = rAX * src (AX = AL * src for bytes).
@@ -36,7 +37,7 @@ Emit widening(Ctx& x, bool is_signed) {
     x.set_reg(kRAX, lo);
     x.set_reg(kRDX, hi);
   }
-  set_mul_flags(x, significant, lo);
+  set_mul_flags(x, significant, lo, is_signed, a, src);
   return Emit::kContinue;
 }
 
@@ -112,7 +113,7 @@ Emit emit_imul(Ctx& x) {
   Value lo = b.mul(a, m);
   Value hi = b.binary(ir::Op::MulHighS, a, m);
   Value significant = b.ne(hi, b.ashr(lo, x.c(t, u64(w - 1))));
-  set_mul_flags(x, significant, lo);
+  set_mul_flags(x, significant, lo, true, a, m);
   x.write(0, lo);
   return Emit::kContinue;
 }

@@ -196,13 +196,17 @@ Emit emit(Ctx& x, Kind kind) {
   }
   Value a = x.read(0);
   Out o;
+  bool same_as_lbt = !dbl;  // shld/shrd have no LBT counterpart
   switch (kind) {
     case Kind::kShl: case Kind::kShr: case Kind::kSar: o = shift(x, kind, t, a, cnt.n); break;
     case Kind::kRol: case Kind::kRor:
       o = rotate(x, kind, t, a, cnt.n);
       // rol/ror of a register by an immediate above 1 leave OF unchanged on this CPU (by CL, or
       // with a memory operand, OF follows the count-1 formula like the other rotates).
-      if (cnt.known && cnt.value != 1 && x.op(0).type == ZYDIS_OPERAND_TYPE_REGISTER) o.of = x.flag(ir::kOF);
+      if (cnt.known && cnt.value != 1 && x.op(0).type == ZYDIS_OPERAND_TYPE_REGISTER) {
+        o.of = x.flag(ir::kOF);
+        same_as_lbt = false;  // an LBT rotate need not keep OF there
+      }
       break;
     case Kind::kRcl: case Kind::kRcr: o = rotate_carry(x, kind, t, a, cnt.n); break;
     default: o = double_shift(x, kind, t, a, x.read_as(1, t), cnt.n); break;
@@ -223,6 +227,15 @@ Emit emit(Ctx& x, Kind kind) {
     keep(ir::kPF, b.parity(o.r));
   }
   if (o.af_clear) keep(ir::kAF, b.boolean(false));
+  if (same_as_lbt) {
+    static constexpr ir::FlagGroupKind kGroup[] = {
+        ir::FlagGroupKind::kShl, ir::FlagGroupKind::kShr, ir::FlagGroupKind::kSar, ir::FlagGroupKind::kRol,
+        ir::FlagGroupKind::kRor, ir::FlagGroupKind::kRcl, ir::FlagGroupKind::kRcr};
+    u8 mask = ir::kFlagCF | ir::kFlagOF;
+    if (o.szp) mask |= ir::kFlagZF | ir::kFlagSF | ir::kFlagPF;
+    if (o.af_clear) mask |= ir::kFlagAF;
+    x.flag_group(kGroup[int(kind)], mask, a, cnt.n);
+  }
   // A run-time count of 0 rewrites the operand with its own value: a 32-bit register is
   // zero-extended, as on this CPU.
   x.write(0, r);

@@ -9,14 +9,15 @@ namespace bmbt::x86 {
 static constexpr int kIrReservePerInsn = 256;
 
 // Precise state rule: every memory access of a guest instruction happens before any of its
-// guest-state writes, so a faulting access leaves the state of the previous instruction. Handlers
+// guest-state writes (flag groups included), so a faulting access leaves the state of the previous instruction. Handlers
 // may emit sets anywhere (Ctx forwards written values to later reads of the same instruction);
 // this moves the instruction's SetReg/SetFlag ops, in order, behind everything else it emitted.
 // A set followed by a helper call cannot move (the helper reads the state): handlers put calls
 // first, and this reports an internal error if one does not.
 static bool sink_state_writes(ir::Block& block, int first) {
   const int n = block.size();
-  auto is_set = [](ir::Op op) { return op == ir::Op::SetReg || op == ir::Op::SetFlag; };
+  // A flag group moves with the flag writes it stands for.
+  auto is_set = [](ir::Op op) { return op == ir::Op::SetReg || op == ir::Op::SetFlag || op == ir::Op::FlagGroup; };
   int first_set = -1;
   bool needs_move = false;
   for (int i = first; i < n; ++i) {
@@ -73,7 +74,7 @@ bool translate_block(const Decoder& dec, CodeSource& code, u64 pc, ir::Block& bl
     const u64 next = pc + d.insn.length;
     const int mark = block.size();
     b.insn_start(pc);
-    Ctx ctx{b, d, next};
+    Ctx ctx{b, d, next, limits.flag_groups};
     Handler h = handler_for(d.insn.mnemonic);
     Emit result = h ? h(ctx) : Emit::kUnsupported;
     if (result == Emit::kUnsupported) {

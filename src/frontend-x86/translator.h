@@ -29,6 +29,7 @@ class InsnObserver {
 struct TranslateLimits {
   int max_insns = 64;
   u64 page_size = 4096;  // a block never starts an instruction on a later guest page than its first
+  bool flag_groups = false;  // LBT flag strategy: emit flag groups (ir/flag_groups.h)
 };
 
 // Fills `block` (reset to `pc`). Always produces a terminated block: unimplemented instructions,

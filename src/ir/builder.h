@@ -57,6 +57,12 @@ class Builder {
   void store(Value addr, Value v, u8 segment) { Value a[2] = {addr, v}; emit(Op::Store, Type::kVoid, 2, a, segment); }
   Value call(u16 helper, Type result, int argc, const Value* args) { return emit(Op::Call, result, u8(argc), args, helper); }
 
+  // `mask` is a FlagBit mask; see flag_groups.h for the immediate's layout.
+  void flag_group(u8 kind, u8 mask, Value a, Value b) {
+    Value v[2] = {a, b};
+    emit(Op::FlagGroup, Type::kVoid, 2, v, u64(kind) | u64(mask) << 8);
+  }
+
   void insn_start(u64 guest_pc) { emit(Op::InsnStart, Type::kVoid, 0, nullptr, guest_pc); }
 
   // Terminators.

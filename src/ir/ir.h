@@ -13,7 +13,7 @@ enum class Op : u8 {
 };
 
 enum class ResultRule : u8 { kVoid, kSameAsArg0, kBool, kExplicit };
-enum class ImmKind : u8 { kNoImm, kConstant, kGuestReg, kFlag, kSegment, kHelper, kGuestPc };
+enum class ImmKind : u8 { kNoImm, kConstant, kGuestReg, kFlag, kSegment, kHelper, kGuestPc, kFlagGroup };
 enum class Effect : u8 { kPure, kReadsState, kWritesState, kReadsMemory, kWritesMemory, kCall, kMarker };
 
 struct OpInfo {

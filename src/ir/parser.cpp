@@ -1,5 +1,6 @@
 #include "ir/parser.h"
 
+#include "ir/flag_groups.h"
 #include "ir/guest_state.h"
 #include "ir/printer.h"
 #include "ir/semantics.h"
@@ -124,6 +125,15 @@ class Parser {
         return (l.word(&w, &n) &&
                 lookup(w, n, int(HelperId::kCount), [](int i) { return helper_name(u16(i)); }, out)) ||
                fail("unknown helper");
+      case ImmKind::kFlagGroup: {
+        u64 kind, mask;
+        if (!l.word(&w, &n) ||
+            !lookup(w, n, int(FlagGroupKind::kCount), [](int i) { return flag_group_name(FlagGroupKind(i)); }, &kind))
+          return fail("unknown flag group");
+        if (!l.number(&mask) || mask > 0x3f) return fail("expected a flag mask (0..0x3f)");
+        *out = pack_flag_group(FlagGroupKind(kind), u8(mask));
+        return true;
+      }
     }
     return false;
   }

@@ -1,5 +1,6 @@
 #include "ir/printer.h"
 
+#include "ir/flag_groups.h"
 #include "ir/guest_state.h"
 #include "ir/semantics.h"
 
@@ -19,6 +20,9 @@ static void print_imm(const Inst& in, TextBuf& out) {
     case ImmKind::kSegment: out.str(segment_name(u8(in.imm))); return;
     case ImmKind::kHelper: out.str(helper_name(u16(in.imm))); return;
     case ImmKind::kGuestPc: out.hex0x(in.imm); return;
+    case ImmKind::kFlagGroup:
+      out.str(flag_group_name(flag_group_kind(in.imm))).ch(' ').hex0x(flag_group_mask(in.imm));
+      return;
   }
 }
 

@@ -1,3 +1,4 @@
+#include "ir/flag_groups.h"
 #include "ir/guest_state.h"
 #include "ir/passes/passes.h"
 
@@ -31,6 +32,13 @@ int remove_dead_state_writes(Block& b) {
       case Effect::kReadsState:
         if (in.op == Op::GetFlag) flag_overwritten[in.imm] = false;
         else reg_overwritten[in.imm] = false;
+        break;
+      case Effect::kMarker:
+        if (in.op == Op::FlagGroup) {
+          const u8 reads = flag_group_reads(b, in);
+          for (int f = 0; f < kDF; ++f)
+            if ((reads >> f) & 1) flag_overwritten[f] = false;
+        }
         break;
       case Effect::kReadsMemory:
       case Effect::kWritesMemory:

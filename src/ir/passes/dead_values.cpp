@@ -1,3 +1,4 @@
+#include "ir/flag_groups.h"
 #include "ir/passes/passes.h"
 
 namespace bmbt::ir {
@@ -28,6 +29,8 @@ PassStats run_default_passes(Block& b) {
   // its register and keep an earlier write alive.
   s.removed_dead_values = remove_dead_values(b);
   s.removed_state_writes = remove_dead_state_writes(b);
+  // Only blocks translated for the LBT flag strategy hold flag groups.
+  s.fused_flag_writes = fuse_flag_groups(b);
   s.removed_dead_values += remove_dead_values(b);
   return s;
 }

@@ -10,6 +10,7 @@ struct PassStats {
   int simplified_conditions = 0;
   int removed_state_writes = 0;
   int removed_dead_values = 0;
+  int fused_flag_writes = 0;  // flag writes taken over by LBT flag groups (flag_groups.h)
 };
 
 // Redundant guest-state reads: a get after a set (or an earlier get) of the same register or
