@@ -1,5 +1,6 @@
 #include "backend-la64/codegen.h"
 
+#include "backend-la64/lbt_flags.h"
 #include "backend-la64/lowering.h"
 #include "backend-la64/host_regs.h"
 #include "engine/vcpu.h"
@@ -280,7 +281,16 @@ void Lowering::lower(int i) {
       return;
     }
     case IrOp::SetFlag:
-      as_.emit(Op::ST_B, arg(i, 0), kEnv, i32(guest_flag_offset(u8(in.imm))));
+      if (t_.lbt && in.imm != ir::kDF) lower_set_flag_lbt(i);
+      else as_.emit(Op::ST_B, arg(i, 0), kEnv, i32(guest_flag_offset(u8(in.imm))));
+      release_dead_args(i);
+      return;
+    case IrOp::GetFlag:
+      if (t_.lbt && in.imm != ir::kDF) { lower_get_flag_lbt(i); return; }
+      break;
+    case IrOp::FlagGroup:
+      if (!t_.lbt) { fail(CodegenStatus::kInternal, "flag group in a block for the software flag strategy"); return; }
+      lower_flag_group(i);
       release_dead_args(i);
       return;
     default: break;
@@ -395,6 +405,8 @@ void Lowering::emit_slow_paths() {
 void Lowering::lower_call(int i) {
   const ir::Inst& in = b_[i];
   static constexpr Gpr kStage[3] = {kScratch0, kScratch1, kScratch2};
+  // Under LBT the helper sees (and may change) the flags through CpuState's flag bytes.
+  if (t_.lbt) emit_eflags_to_state(as_, kEnv, kScratch0, kScratch1);
   for (int a = 0; a < in.num_args; ++a) {
     Value v = in.args[a];
     if (loc_[v].kind == LocKind::kConst) as_.li(kStage[a], cval_[v]);
@@ -419,6 +431,8 @@ void Lowering::lower_call(int i) {
   as_.move(kScratch1, kA0);
   restore_temps(live);
   restore_pinned(16);
+  // Reloaded before any exit below: the exit path writes eflags back to the flag bytes.
+  if (t_.lbt) emit_state_to_eflags(as_, kEnv, kScratch0, kScratch2);
   // A helper may end the block: a fault it recorded (rep string) or a pending exception
   // (#DE, #GP). RIP already holds this instruction's address.
   as_.emit(Op::LD_BU, kScratch0, kEnv, kFaultFlagOffset);

@@ -1,5 +1,7 @@
-// Lowers one optimised IR block to LoongArch64 code (software flag strategy: each x86 flag is
-// a byte of guest state, computed only where the IR still computes it after flag liveness).
+// Lowers one optimised IR block to LoongArch64 code. Flags: under the software strategy each x86
+// flag is a byte of guest state, computed only where the IR still computes it after flag
+// liveness; under the LBT strategy (CodegenTargets::lbt, blocks translated with flag groups)
+// the six arithmetic flags live in the LBT eflags register (lbt_flags.h).
 //
 // Register use: see host_regs.h. IR values live in temporaries from a small pool; a value's
 // register is released after its last use. A block whose values do not fit the pool is
@@ -18,6 +20,7 @@ struct CodegenTargets {
   u64 store_stub[4];
   u64 helpers[8];      // by ir::HelperId
   bool count_insns;    // blocks subtract their instruction count from Vcpu::budget
+  bool lbt;            // LBT flag strategy (eflags in the LBT register; the block holds flag groups)
 };
 
 enum class CodegenStatus : u8 { kOk, kNoRegisters, kBufferFull, kInternal };

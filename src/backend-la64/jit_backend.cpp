@@ -2,6 +2,7 @@
 
 #include "backend-la64/disasm.h"
 #include "backend-la64/host_regs.h"
+#include "backend-la64/lbt_flags.h"
 #include "engine/helpers.h"
 #include "ir/semantics.h"
 #include "platform/platform.h"
@@ -9,7 +10,7 @@
 
 namespace bmbt::la64 {
 
-CodegenTargets make_targets(u64 base, const TrampolineLayout& l, bool count_insns) {
+CodegenTargets make_targets(u64 base, const TrampolineLayout& l, bool count_insns, bool lbt) {
   CodegenTargets t{};
   t.exit_stub = base + l.exit * 4;
   for (int k = 0; k < 4; ++k) {
@@ -18,6 +19,7 @@ CodegenTargets make_targets(u64 base, const TrampolineLayout& l, bool count_insn
   }
   for (u16 h = 0; h < u16(ir::HelperId::kCount) && h < 8; ++h) t.helpers[h] = u64(engine::helper_function(h));
   t.count_insns = count_insns;
+  t.lbt = lbt;
   return t;
 }
 
@@ -72,7 +74,7 @@ void write_miss_stub(Assembler& as, bool is_store, int size, Label& fault) {
 
 }  // namespace
 
-bool write_trampoline(u32* code, usize capacity, TrampolineLayout* layout) {
+bool write_trampoline(u32* code, usize capacity, TrampolineLayout* layout, bool lbt) {
   Assembler as(code, capacity);
   static constexpr u8 kSaved[kFrameSavedRegs] = {1, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
   // entry(a0 = Vcpu*, a1 = block code)
@@ -80,10 +82,12 @@ bool write_trampoline(u32* code, usize capacity, TrampolineLayout* layout) {
   for (int k = 0; k < kFrameSavedRegs; ++k) as.emit(Op::ST_D, Gpr{kSaved[k]}, kSp, 8 * k);
   as.move(kEnv, kA0);
   save_restore_pinned(as, 16, false);
+  if (lbt) emit_state_to_eflags(as, kEnv, kScratch0, kScratch2);
   as.emit(Op::JIRL, kZero, Gpr{5}, 0);
   // exit(a0 = engine::BlockExit)
   layout->exit = as.size();
   save_restore_pinned(as, 16, true);
+  if (lbt) emit_eflags_to_state(as, kEnv, kScratch0, kScratch2);
   for (int k = 0; k < kFrameSavedRegs; ++k) as.emit(Op::LD_D, Gpr{kSaved[k]}, kSp, 8 * k);
   as.emit(Op::ADDI_D, kSp, kSp, kFrameSize);
   as.emit(Op::JIRL, kZero, kRa, 0);
@@ -102,22 +106,23 @@ bool write_trampoline(u32* code, usize capacity, TrampolineLayout* layout) {
   return as.ok();
 }
 
-bool JitBackend::init(TextBuf& error, bool count_insns) {
-  if (!host_can_execute()) {
+bool JitBackend::init(TextBuf& error, bool count_insns, bool lbt) {
+  if (!simulated_ && !host_can_execute()) {
     error.str("the LoongArch JIT cannot execute on this host");
     return false;
   }
-  cache_ = static_cast<u32*>(platform::alloc_code(kCodeCacheBytes));
+  cache_ = static_cast<u32*>(simulated_ ? platform::alloc_pages(kCodeCacheBytes) : platform::alloc_code(kCodeCacheBytes));
   if (!cache_) {
     error.str("cannot allocate ").udec(kCodeCacheBytes >> 20).str(" MiB of executable memory for the code cache");
     return false;
   }
   capacity_words_ = kCodeCacheBytes / 4;
-  if (!write_trampoline(cache_, capacity_words_, &layout_)) {
+  if (!write_trampoline(cache_, capacity_words_, &layout_, lbt)) {
     error.str("internal error: the JIT trampoline could not be encoded");
     return false;
   }
-  targets_ = make_targets(u64(cache_), layout_, count_insns);
+  targets_ = make_targets(u64(cache_), layout_, count_insns, lbt);
+  lbt_ = lbt;
   platform::flush_icache(cache_, layout_.words * 4);
   flush();
   return true;
@@ -175,9 +180,8 @@ void Lister::list(const ir::Block& block, void (*line)(void*, const char*), void
   // Listed as if the block started at 0x10000 after a trampoline at 0.
   static u32 trampoline[4096];
   static TrampolineLayout layout;
-  static bool have_layout = write_trampoline(trampoline, 4096, &layout);
-  if (!have_layout) return;
-  CodegenTargets t = make_targets(0, layout, count_insns_);
+  if (!write_trampoline(trampoline, 4096, &layout, lbt_)) return;
+  CodegenTargets t = make_targets(0, layout, count_insns_, lbt_);
   CodegenResult r = generate(block, t, 0x10000, words, sizeof(words) / 4);
   FixedText<200> text;
   if (r.status != CodegenStatus::kOk) {

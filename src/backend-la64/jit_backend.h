@@ -16,7 +16,8 @@ struct TrampolineLayout {
 };
 
 // Code-generation targets for code placed relative to a trampoline at `trampoline_base`.
-CodegenTargets make_targets(u64 trampoline_base, const TrampolineLayout& layout, bool count_insns);
+// `lbt`: the LBT flag strategy (the trampoline must have been written for it too).
+CodegenTargets make_targets(u64 trampoline_base, const TrampolineLayout& layout, bool count_insns, bool lbt = false);
 
 class JitBackend final : public engine::ExecBackend {
  public:
@@ -26,8 +27,10 @@ class JitBackend final : public engine::ExecBackend {
 
   // Allocates the code cache and writes the trampoline. Error text names what failed.
   // `count_insns`: blocks charge their guest instructions to Vcpu::budget (-max-insns, stats).
-  bool init(TextBuf& error, bool count_insns = false);
-  const char* name() const override { return "la64-jit"; }
+  // `lbt`: x86 flags through the LBT extension (the caller checked that the CPU has it), which
+  // also needs blocks translated with flag groups (x86::TranslateLimits::flag_groups).
+  bool init(TextBuf& error, bool count_insns = false, bool lbt = false);
+  const char* name() const override { return lbt_ ? "la64-jit (LBT flags)" : "la64-jit (software flags)"; }
   Install install(const ir::Block& block, engine::TranslationBlock& tb) override;
   engine::BlockExit execute(engine::Vcpu& vcpu, engine::TranslationBlock& tb) override;
   void flush() override;
@@ -36,7 +39,16 @@ class JitBackend final : public engine::ExecBackend {
   void note_block(u64 guest_pc, const engine::TranslationBlock& tb) override;
   engine::JumpCacheEntry* jump_cache() override { return jump_cache_; }
 
+  // For the LoongArch simulator (tests/la64-sim/sim_backend.h), on any host: init() then puts the
+  // code cache in ordinary memory; its code is run only by the simulator, never by execute().
+  void set_simulated() { simulated_ = true; }
+  const u32* code_cache() const { return cache_; }  // the trampoline first
+  usize code_cache_words() const { return capacity_words_; }
+  usize trampoline_words() const { return layout_.words; }
+
  private:
+  bool simulated_ = false;
+  bool lbt_ = false;
   u32* cache_ = nullptr;
   usize capacity_words_ = 0;
   usize used_words_ = 0;
@@ -47,16 +59,18 @@ class JitBackend final : public engine::ExecBackend {
 
 class Lister final : public engine::CodeLister {
  public:
-  explicit Lister(bool count_insns = false) : count_insns_(count_insns) {}
+  explicit Lister(bool count_insns = false, bool lbt = false) : count_insns_(count_insns), lbt_(lbt) {}
   void list(const ir::Block& block, void (*line)(void* ctx, const char* text), void* ctx) override;
 
  private:
   bool count_insns_;
+  bool lbt_;
 };
 
 // Writes the trampoline at `code` (word index 0): entry(vcpu, block_code) sets up the frame and
 // pinned registers and jumps to the block; the exit stub writes them back and returns a0 to
 // the caller; the soft-TLB miss stubs call slow_load/slow_store. False if it does not fit.
-bool write_trampoline(u32* code, usize capacity, TrampolineLayout* layout);
+// With `lbt`, entry loads the flag bytes into the LBT eflags register and exit writes them back.
+bool write_trampoline(u32* code, usize capacity, TrampolineLayout* layout, bool lbt = false);
 
 }  // namespace bmbt::la64

@@ -72,6 +72,10 @@ class Lowering {
   void lower_value(int i);  // lower_values.cpp
   void lower_memory(int i);
   void lower_call(int i);
+  // LBT flag strategy (lbt_flags.cpp)
+  void lower_set_flag_lbt(int i);
+  void lower_get_flag_lbt(int i);
+  void lower_flag_group(int i);
   void lower_terminator();
   void emit_prologue();
   void emit_exit_to(u64 guest_pc);        // patchable direct exit (chaining)

@@ -18,10 +18,10 @@ uint64_t marker(int reg) { return 0xc0de000000000000ull | uint64_t(reg) << 8; }
 
 }  // namespace
 
-JitOnSim::JitOnSim()
+JitOnSim::JitOnSim(bool lbt)
     : code_(kCodeWords), stack_(64 * 1024), jump_cache_(new engine::JumpCacheEntry[engine::kJumpCacheEntries]) {
-  la64::write_trampoline(code_.data(), kTrampolineWords, &layout_);
-  targets_ = la64::make_targets(uint64_t(reinterpret_cast<uintptr_t>(code_.data())), layout_, false);
+  la64::write_trampoline(code_.data(), kTrampolineWords, &layout_, lbt);
+  targets_ = la64::make_targets(uint64_t(reinterpret_cast<uintptr_t>(code_.data())), layout_, false, lbt);
   for (int i = 0; i < engine::kJumpCacheEntries; ++i) jump_cache_[i] = engine::JumpCacheEntry{~uint64_t(0), 0};
   // The functions translated code may call, with their real C signatures.
   for (uint64_t fn : targets_.helpers) {
@@ -57,6 +57,7 @@ bool JitOnSim::run(const ir::Block& block, engine::Vcpu& vcpu, void* ram, uint64
 
   Simulator sim(as);
   for (int r = 1; r < 32; ++r) sim.s.gpr[r] = marker(r);
+  sim.s.eflags = 0x8d5;  // CF PF AF ZF SF OF all set: nothing may read eflags before the trampoline loads it
   const uint64_t sp = uint64_t(reinterpret_cast<uintptr_t>(stack_.data() + stack_.size()));
   sim.s.gpr[kSp] = sp;
   sim.s.gpr[kRa] = kReturnAddress;

@@ -3,7 +3,8 @@
 // simulator maps that buffer, a real engine::Vcpu, guest RAM, the jump cache and a stack 1:1.
 // Calls that leave the code (`jirl $ra, $r21, 0` to a helper or to slow_load/slow_store) are
 // made natively with $a0..$a4, the result goes to $a0, and the caller-saved registers are
-// poisoned, as a real C call may clobber them.
+// poisoned, as a real C call may clobber them. The LBT eflags register starts poisoned too: the
+// trampoline must load it from the flag bytes.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -20,7 +21,9 @@ namespace bmbt::la64sim {
 
 class JitOnSim {
  public:
-  JitOnSim();
+  // `lbt`: the LBT flag strategy (trampoline and code generation; run it on blocks translated
+  // with flag groups). The simulator computes LBT flag effects on the host CPU.
+  explicit JitOnSim(bool lbt = false);
 
   // Generates code for `block` and runs it from `vcpu` (whose machine/mmu the caller set up)
   // to the trampoline's return. False with error() on a simulator stop, a code-generation

@@ -2,9 +2,15 @@
 // interpreter (which tests/unit/test_flags_vs_cpu.cpp proves against the host CPU): the ALU,
 // shift and multiply forms of tests/unit/alu_forms.h and memory forms through the soft-TLB
 // fast path, the miss stubs (native slow_load/slow_store calls), page-crossing and faulting
-// accesses. Registers, every flag byte, the touched memory and the exit must agree.
+// accesses, and flag-chaining sequences (a flag written by one instruction and read by the
+// next: adc after add, rcl after stc, a shift by cl = 0 that must keep the flags, ...).
+// Registers, every flag byte, the touched memory and the exit must agree.
 //
-//   la64_sim_jit_vs_interpreter [--per-form N] [--seed S]
+// With --lbt the JIT side uses the LBT flag strategy (blocks translated with flag groups, eflags
+// in the LBT register; the simulator computes each LBT instruction's flags by running the x86
+// instruction on the host CPU), the interpreter side stays the software reference.
+//
+//   la64_sim_jit_vs_interpreter [--per-form N] [--seed S] [--lbt]
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -37,7 +43,7 @@ struct Run {
 
 class Harness {
  public:
-  Harness() : ram_(kRamBytes) { machine_.memory.attach_ram(ram_.data(), ram_.size()); }
+  explicit Harness(bool lbt) : ram_(kRamBytes), lbt_(lbt), sim_(lbt) { machine_.memory.attach_ram(ram_.data(), ram_.size()); }
 
   // Runs `code` (+hlt) through the interpreter and the simulated JIT from the same state.
   bool run_both(const std::vector<u8>& code, const CpuState& in, Run* interp, Run* jit, std::string* err) {
@@ -45,6 +51,8 @@ class Harness {
     bytes.push_back(0xf4);
     if (!test::translate(bytes, *block_, 0x1000)) { *err = "translation failed"; return false; }
     ir::run_default_passes(*block_);
+    if (!test::translate(bytes, *jit_block_, 0x1000, 64, lbt_)) { *err = "translation failed"; return false; }
+    ir::run_default_passes(*jit_block_);
     for (int pass = 0; pass < 2; ++pass) {
       std::memset(ram_.data(), 0x5a, kComparedBytes);
       auto v = std::make_unique<engine::Vcpu>();
@@ -55,7 +63,7 @@ class Harness {
       Run& out = pass == 0 ? *interp : *jit;
       if (pass == 0) {
         out.exit = engine::interpret(*v, &(*block_)[0], block_->size(), block_->term);
-      } else if (!sim_.run(*block_, *v, ram_.data(), ram_.size(), &out.exit)) {
+      } else if (!sim_.run(*jit_block_, *v, ram_.data(), ram_.size(), &out.exit)) {
         *err = sim_.error();
         return false;
       }
@@ -71,7 +79,9 @@ class Harness {
  private:
   devices::Machine machine_;
   std::vector<u8> ram_;
-  std::unique_ptr<ir::Block> block_ = std::make_unique<ir::Block>();
+  std::unique_ptr<ir::Block> block_ = std::make_unique<ir::Block>();      // for the interpreter
+  std::unique_ptr<ir::Block> jit_block_ = std::make_unique<ir::Block>();  // for the JIT (flag groups under LBT)
+  bool lbt_;
   la64sim::JitOnSim sim_;
 };
 
@@ -100,12 +110,15 @@ void report(const char* name, const std::vector<u8>& bytes, const CpuState& in, 
 int main(int argc, char** argv) {
   int per_form = 150;
   uint64_t seed = 7;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  bool lbt = false;
+  for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--per-form") per_form = std::atoi(argv[i + 1]);
-    else if (a == "--seed") seed = std::strtoull(argv[i + 1], nullptr, 0);
+    if (a == "--lbt") lbt = true;
+    else if (a == "--per-form" && i + 1 < argc) per_form = std::atoi(argv[++i]);
+    else if (a == "--seed" && i + 1 < argc) seed = std::strtoull(argv[++i], nullptr, 0);
+    else { std::fprintf(stderr, "usage: %s [--per-form N] [--seed S] [--lbt]\n", argv[0]); return 2; }
   }
-  Harness h;
+  Harness h(lbt);
   std::mt19937_64 rng(seed);
   int cases = 0, mismatches = 0, failures = 0;
 
@@ -123,6 +136,39 @@ int main(int argc, char** argv) {
         continue;
       }
       if (!same(a, b) && ++mismatches <= 5) report(f.name.c_str(), f.bytes, in, a, b, h.sim().last_block());
+    }
+  }
+
+  // Flag-chaining sequences: the second instruction reads flags the first wrote (or keeps).
+  struct SeqForm { const char* name; std::vector<u8> bytes; };
+  const SeqForm seq_forms[] = {
+      {"add rax,rcx; adc rdx,rbx", {0x48, 0x01, 0xc8, 0x48, 0x11, 0xda}},
+      {"sub eax,ecx; sbb dl,bl", {0x29, 0xc8, 0x18, 0xda}},
+      {"add rax,rbx; shl rdx,cl; adc rsi,rdi", {0x48, 0x01, 0xd8, 0x48, 0xd3, 0xe2, 0x48, 0x11, 0xfe}},
+      {"cmp rax,rcx; inc rdx; adc rbx,rsi", {0x48, 0x39, 0xc8, 0x48, 0xff, 0xc2, 0x48, 0x11, 0xf3}},
+      {"stc; rcl ax,cl; setc dl", {0xf9, 0x66, 0xd3, 0xd0, 0x0f, 0x92, 0xc2}},
+      {"bt rax,rcx; adc rdx,rbx", {0x48, 0x0f, 0xa3, 0xc8, 0x48, 0x11, 0xda}},
+      {"imul rax,rcx; seto dl; sets bl", {0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x90, 0xc2, 0x0f, 0x98, 0xc3}},
+      {"xor eax,ecx; cmovz rdx,rbx", {0x31, 0xc8, 0x48, 0x0f, 0x44, 0xd3}},
+      {"neg rax; sbb rcx,rcx", {0x48, 0xf7, 0xd8, 0x48, 0x19, 0xc9}},
+      {"dec ecx; rcr bl,1; setl al", {0xff, 0xc9, 0xd0, 0xdb, 0x0f, 0x9c, 0xc0}},
+      {"sar edx,cl; lahf", {0xd3, 0xfa, 0x9f}},
+      {"mul rcx; adc rbx,rdx", {0x48, 0xf7, 0xe1, 0x48, 0x11, 0xd3}},
+  };
+  for (const SeqForm& f : seq_forms) {
+    for (int n = 0; n < per_form; ++n) {
+      CpuState in{};
+      for (u64& r : in.regs) r = interesting(rng);
+      in.regs[kRCX] = rng() % 4 == 0 ? rng() % 3 : interesting(rng);  // counts of 0 and 1 often
+      write_rflags(in, 0x202 | (rng() & kArith));
+      Run a, b;
+      std::string err;
+      ++cases;
+      if (!h.run_both(f.bytes, in, &a, &b, &err)) {
+        if (++failures <= 5) std::printf("FAILED %s: %s\n", f.name, err.c_str());
+        continue;
+      }
+      if (!same(a, b) && ++mismatches <= 5) report(f.name, f.bytes, in, a, b, h.sim().last_block());
     }
   }
 
@@ -157,8 +203,8 @@ int main(int argc, char** argv) {
     }
   }
 
-  std::printf("JIT on the simulator vs interpreter: %d cases, %" PRIu64 " LoongArch instructions simulated, %" PRIu64
+  std::printf("JIT (%s flags) on the simulator vs interpreter: %d cases, %" PRIu64 " LoongArch instructions simulated, %" PRIu64
               " native helper calls, %d mismatches, %d failures\n",
-              cases, h.sim().simulated_instructions(), h.sim().host_calls(), mismatches, failures);
+              lbt ? "LBT" : "software", cases, h.sim().simulated_instructions(), h.sim().host_calls(), mismatches, failures);
   return mismatches == 0 && failures == 0 ? 0 : 1;
 }

@@ -6,11 +6,14 @@
 
 namespace bmbt::test {
 
-inline bool translate(std::vector<u8> bytes, ir::Block& block, u64 base = 0x1000, int max_insns = 64) {
+// `flag_groups`: translate for the LBT flag strategy (ir/flag_groups.h).
+inline bool translate(std::vector<u8> bytes, ir::Block& block, u64 base = 0x1000, int max_insns = 64,
+                      bool flag_groups = false) {
   static x86::Decoder decoder;
   x86::BufferCodeSource src(bytes.data(), bytes.size(), base);
   x86::TranslateLimits limits;
   limits.max_insns = max_insns;
+  limits.flag_groups = flag_groups;
   return x86::translate_block(decoder, src, base, block, limits, nullptr);
 }
 

@@ -165,16 +165,13 @@ int main(int argc, char** argv) {
   }
 
   // Flag strategy. The LBT extension is detected at start-up (HWCAP bit 10 on Linux, CPUCFG2 bit
-  // 18 on bare metal). Only the software strategy is implemented so far: lbt=auto uses it, and
-  // lbt=on says plainly why it cannot be honoured.
+  // 18 on bare metal): lbt=auto uses it when the CPU has it, lbt=on insists (an error without it),
+  // lbt=off keeps the software strategy. The strategy belongs to the JIT; the interpreter always
+  // computes flags in software.
   const bool host_lbt = platform::host_features().lbt;
-  if (lbt == "on") {
-    if (!host_lbt) {
-      std::fprintf(stderr, "bmbt: -accel lbt=on: this CPU has no LBT extension (%s)\n",
-                   la64::JitBackend::host_can_execute() ? "HWCAP bit 10 is clear" : "not a LoongArch host");
-      return 2;
-    }
-    std::fprintf(stderr, "bmbt: -accel lbt=on: the LBT flag strategy is not implemented yet; use lbt=off or auto\n");
+  if (lbt == "on" && !host_lbt) {
+    std::fprintf(stderr, "bmbt: -accel lbt=on: this CPU has no LBT extension (%s)\n",
+                 la64::JitBackend::host_can_execute() ? "HWCAP bit 10 is clear" : "not a LoongArch host");
     return 2;
   }
 
@@ -185,6 +182,12 @@ int main(int argc, char** argv) {
   engine::ExecBackend* exec = nullptr;
   bool can_jit = la64::JitBackend::host_can_execute();
   if (accel.empty()) accel = can_jit ? "jit" : "interp";
+  if (accel != "jit" && lbt == "on") {
+    std::fprintf(stderr, "bmbt: -accel %s,lbt=on: the LBT flag strategy is the JIT's; use -accel jit,lbt=on\n", accel.c_str());
+    return 2;
+  }
+  const bool use_lbt = accel == "jit" && host_lbt && lbt != "off";
+  config.limits.flag_groups = use_lbt;
   if (accel == "jit") {
     if (!can_jit) {
       std::fprintf(stderr, "bmbt: -accel jit needs a LoongArch64 host; this build runs guests with -accel interp\n");
@@ -192,7 +195,7 @@ int main(int argc, char** argv) {
     }
     jit = std::make_unique<la64::JitBackend>();
     FixedText<256> jit_err;
-    if (!jit->init(jit_err, config.count_insns)) {
+    if (!jit->init(jit_err, config.count_insns, use_lbt)) {
       std::fprintf(stderr, "bmbt: %s\n", jit_err.c_str());
       return 1;
     }
@@ -202,7 +205,7 @@ int main(int argc, char** argv) {
     interp = std::make_unique<engine::InterpreterBackend>(ir_pool.data(), ir_pool.size());
     exec = interp.get();
   }
-  la64::Lister lister(config.count_insns);
+  la64::Lister lister(config.count_insns, use_lbt);
 
   auto eng = std::make_unique<engine::Engine>(*machine, *exec, &lister, config);
   eng->vcpu().cpu.regs[kRIP] = entry;

@@ -16,6 +16,7 @@ int remove_dead_state_writes(Block& b) {
   }
   bool keep[Block::kMaxInsts];
   int removed = 0;
+  u8 group_reads = 0;
   for (int i = b.size() - 1; i >= 0; --i) {
     const Inst& in = b[i];
     keep[i] = true;
@@ -34,10 +35,14 @@ int remove_dead_state_writes(Block& b) {
         else reg_overwritten[in.imm] = false;
         break;
       case Effect::kMarker:
-        if (in.op == Op::FlagGroup) {
-          const u8 reads = flag_group_reads(b, in);
+        // A flag group reads the flags as they were before its instruction: the instruction's
+        // own flag writes sit between its start and the group, so the reads take effect at the
+        // start (walking backwards).
+        if (in.op == Op::FlagGroup) group_reads |= flag_group_reads(b, in);
+        if (in.op == Op::InsnStart) {
           for (int f = 0; f < kDF; ++f)
-            if ((reads >> f) & 1) flag_overwritten[f] = false;
+            if ((group_reads >> f) & 1) flag_overwritten[f] = false;
+          group_reads = 0;
         }
         break;
       case Effect::kReadsMemory:
