@@ -215,7 +215,30 @@ CodegenResult Lowering::run() {
     if (as_.overflowed()) fail(CodegenStatus::kBufferFull, "code buffer full");
     else fail(CodegenStatus::kInternal, as_.error());
   }
-  return CodegenResult{status_, as_.size(), inline_words_, error_};
+  const usize code_words = as_.size();
+  usize map_words = 0;
+  if (status_ == CodegenStatus::kOk) {
+    map_words = emit_pc_map(code_words);
+    if (!map_words) fail(CodegenStatus::kBufferFull, "code buffer full");
+  }
+  return CodegenResult{status_, code_words, inline_words_, map_words, error_};
+}
+
+void Lowering::note_guest_pc(u64 guest_pc) {
+  const u64 guest_off = guest_pc - b_.guest_pc, host_off = as_.size();
+  if (guest_off > 0xffff || host_off > 0xffff || npc_map_ == kMaxPcMap) {
+    fail(CodegenStatus::kNoRegisters, "block too large for its PC map");
+    return;
+  }
+  pc_map_[npc_map_++] = u32(host_off) | u32(guest_off) << 16;
+}
+
+usize Lowering::emit_pc_map(usize at) {
+  const usize words = 1 + usize(npc_map_);
+  if (at + words > cap_) return 0;
+  out_[at] = u32(npc_map_);
+  for (int k = 0; k < npc_map_; ++k) out_[at + 1 + k] = pc_map_[k];
+  return words;
 }
 
 void Lowering::lower(int i) {
@@ -255,7 +278,7 @@ void Lowering::lower(int i) {
   if (Value(i) == fused_) return;  // emitted by the terminator as a compare-and-branch
 
   switch (op) {
-    case IrOp::InsnStart: guest_pc_ = in.imm; return;
+    case IrOp::InsnStart: guest_pc_ = in.imm; note_guest_pc(in.imm); return;
     case IrOp::Load: case IrOp::Store: lower_memory(i); release_dead_args(i); return;
     case IrOp::Call: lower_call(i); release_dead_args(i); return;
     case IrOp::GetReg:
@@ -379,20 +402,20 @@ void Lowering::restore_temps(u32 mask) {
   }
 }
 
-// Each miss site only stages its operands in the stub registers ($r21 address, $s7 value,
-// $fp guest PC) and calls the shared stub, which saves every register a C call can clobber,
+// Each miss site only stages its operands in the stub registers ($r21 address, $s7 value) and
+// calls the shared stub (which passes its return address, a host PC the PC map resolves), which saves every register a C call can clobber,
 // calls slow_load/slow_store, and on a fault leaves through the trampoline itself.
 void Lowering::emit_slow_paths() {
   for (int n = 0; n < nslow_; ++n) {
     SlowPath& sp = slow_[n];
     as_.bind(sp.entry);
+    note_guest_pc(sp.guest_pc);
     if (sp.addr_reg == 0xff) as_.li(kScratch0, sp.addr_const);
     else as_.move(kScratch0, Gpr{sp.addr_reg});
     if (sp.is_store) {
       if (sp.value_reg == 0xff) as_.li(kScratch1, sp.value_const);
       else as_.move(kScratch1, Gpr{sp.value_reg});
     }
-    as_.li(kScratch2, sp.guest_pc);
     u64 stub = sp.is_store ? t_.store_stub[sp.size_index] : t_.load_stub[sp.size_index];
     as_.emit(Op::BL, i64(stub) - i64(base_ + as_.size() * 4));
     if (!sp.is_store) as_.move(Gpr{sp.dest_reg}, kScratch1);
@@ -562,6 +585,20 @@ void Lowering::lower_terminator() {
 }  // namespace detail
 
 using detail::Lowering;
+
+bool pc_map_lookup(const u32* code, usize code_words, u64 block_guest_pc, u64 host_pc, u64* guest_pc) {
+  const u64 start = u64(reinterpret_cast<uintptr_t>(code));
+  if (host_pc < start || host_pc >= start + code_words * 4) return false;
+  const u32 offset = u32((host_pc - start) / 4);
+  const u32* map = code + code_words;
+  const u32 n = map[0];
+  // The region holding `offset` is the last one starting at or before it.
+  int found = -1;
+  for (u32 k = 0; k < n && (map[1 + k] & 0xffff) <= offset; ++k) found = int(k);
+  if (found < 0) return false;
+  *guest_pc = block_guest_pc + (map[1 + found] >> 16);
+  return true;
+}
 
 CodegenResult generate(const ir::Block& block, const CodegenTargets& targets, u64 base, u32* out, usize capacity) {
   // The lowering state is large (per-value tables): kept out of the stack. One translation

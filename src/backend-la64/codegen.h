@@ -27,10 +27,18 @@ enum class CodegenStatus : u8 { kOk, kNoRegisters, kBufferFull, kInternal };
 
 struct CodegenResult {
   CodegenStatus status;
-  usize words;
-  usize inline_words;  // words before the out-of-line part (budget exit, soft-TLB miss paths)
-  const char* error;   // for kInternal
+  usize words;          // code words
+  usize inline_words;   // words before the out-of-line part (budget exit, soft-TLB miss paths)
+  usize pc_map_words;   // the block's PC map, written right after the code (see pc_map_lookup)
+  const char* error;    // for kInternal
 };
+
+// The PC map that follows a block's code: a count, then one word per region of code that
+// belongs to one guest instruction (an instruction's inline code, or an out-of-line soft-TLB
+// miss path), in code order: bits 15:0 the region's first code word, bits 31:16 the guest
+// instruction's offset from the block's first guest PC. Maps any host PC inside the block back
+// to its guest instruction (precise faults without a guest PC stored per access).
+bool pc_map_lookup(const u32* code, usize code_words, u64 block_guest_pc, u64 host_pc, u64* guest_pc);
 
 // Generates code for `block` to run at host address `base`, writing at most `capacity` words.
 CodegenResult generate(const ir::Block& block, const CodegenTargets& targets, u64 base, u32* out, usize capacity);

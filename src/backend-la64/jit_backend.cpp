@@ -42,8 +42,9 @@ void save_restore_temps(Assembler& as, bool save) {
   as.emit(save ? Op::ST_D : Op::LD_D, kRa, kSp, kFrameStubRaOffset);
 }
 
-// A soft-TLB miss stub, called with `bl` from a block: $r21 = guest address, $s7 = value to
-// store, $fp = guest PC of the instruction. Loads return the value in $s7. Everything a C call
+// A soft-TLB miss stub, called with `bl` from a block's miss path: $r21 = guest address, $s7 =
+// value to store; $ra (inside the block) is passed as the host PC the block's PC map resolves
+// to the guest instruction if the access faults. Loads return the value in $s7. Everything a C call
 // may clobber is saved around slow_load/slow_store; on a fault the stub leaves through `fault`.
 void write_miss_stub(Assembler& as, bool is_store, int size, Label& fault) {
   save_restore_pinned(as, kCallerSavedPinned, true);
@@ -52,13 +53,13 @@ void write_miss_stub(Assembler& as, bool is_store, int size, Label& fault) {
   if (is_store) {
     as.move(Gpr{6}, kScratch1);
     as.li(Gpr{7}, u64(size));
-    as.move(Gpr{8}, kScratch2);
+    as.move(Gpr{8}, kRa);
   } else {
     as.li(Gpr{6}, u64(size));
-    as.move(Gpr{7}, kScratch2);
+    as.move(Gpr{7}, kRa);
   }
   as.move(kA0, kEnv);
-  as.li(kScratch0, is_store ? u64(&engine::slow_store) : u64(&engine::slow_load));
+  as.li(kScratch0, is_store ? u64(&engine::slow_store_from_code) : u64(&engine::slow_load_from_code));
   as.emit(Op::JIRL, kRa, kScratch0, 0);
   as.move(kScratch1, kA0);
   save_restore_temps(as, false);
@@ -130,6 +131,7 @@ bool JitBackend::init(TextBuf& error, bool count_insns, bool lbt) {
 
 void JitBackend::flush() {
   used_words_ = layout_.words;
+  ninstalled_ = 0;
   for (engine::JumpCacheEntry& e : jump_cache_) e = engine::JumpCacheEntry{~u64(0), 0};
 }
 
@@ -146,7 +148,8 @@ engine::ExecBackend::Install JitBackend::install(const ir::Block& block, engine:
     return Install::kRejected;
   }
   platform::flush_icache(at, r.words * 4);
-  used_words_ += r.words;
+  used_words_ += r.words + r.pc_map_words;
+  if (ninstalled_ < kMaxInstalled) installed_[ninstalled_++] = Installed{at, u32(r.words), block.guest_pc};
   tb.code = at;
   tb.code_size = u32(r.words * 4);
   tb.term = block.term;
@@ -156,7 +159,34 @@ engine::ExecBackend::Install JitBackend::install(const ir::Block& block, engine:
 engine::BlockExit JitBackend::execute(engine::Vcpu& vcpu, engine::TranslationBlock& tb) {
   using Entry = u64 (*)(engine::Vcpu*, const void*);
   Entry entry = reinterpret_cast<Entry>(reinterpret_cast<uintptr_t>(cache_));
-  return engine::BlockExit(entry(&vcpu, tb.code));
+  engine::BlockExit exit = engine::BlockExit(entry(&vcpu, tb.code));
+  if (exit == engine::BlockExit::kMemFault) resolve_fault_pc(vcpu);
+  return exit;
+}
+
+// A soft-TLB miss that faulted left the host PC of the access; the block holding it (blocks
+// sit in the cache in install order) maps it to the guest instruction, which becomes RIP.
+void JitBackend::resolve_fault_pc(engine::Vcpu& vcpu) {
+  const u64 host_pc = vcpu.fault_host_pc;
+  if (!host_pc) return;
+  vcpu.fault_host_pc = 0;
+  int lo = 0, hi = ninstalled_ - 1, found = -1;
+  while (lo <= hi) {
+    int mid = (lo + hi) / 2;
+    if (u64(installed_[mid].code) <= host_pc) { found = mid; lo = mid + 1; }
+    else hi = mid - 1;
+  }
+  u64 guest_pc;
+  if (found >= 0) {
+    const Installed& b = installed_[found];
+    if (pc_map_lookup(b.code, b.code_words, b.guest_pc, host_pc, &guest_pc)) {
+      vcpu.cpu.regs[kRIP] = guest_pc;
+      return;
+    }
+  }
+  FixedText<160> msg;
+  msg.str("bmbt: internal error: a guest memory fault at host pc ").hex0x(host_pc).str(" outside every block's PC map");
+  platform::log_line(msg.c_str());
 }
 
 // Patches a direct exit's slot into `b target` (one aligned word: the slot is either the old

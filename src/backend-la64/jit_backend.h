@@ -38,6 +38,10 @@ class JitBackend final : public engine::ExecBackend {
   bool chain(u64 slot, const engine::TranslationBlock& target) override;
   void note_block(u64 guest_pc, const engine::TranslationBlock& tb) override;
   engine::JumpCacheEntry* jump_cache() override { return jump_cache_; }
+  // After translated code left with BlockExit::kMemFault from a soft-TLB miss path: sets RIP to
+  // the faulting guest instruction from Vcpu::fault_host_pc and the blocks' PC maps (execute()
+  // does it; a caller that runs the code by other means, e.g. a simulator, calls it itself).
+  void resolve_fault_pc(engine::Vcpu& vcpu);
 
   // For the LoongArch simulator (tests/la64-sim/sim_backend.h), on any host: init() then puts the
   // code cache in ordinary memory; its code is run only by the simulator, never by execute().
@@ -47,6 +51,11 @@ class JitBackend final : public engine::ExecBackend {
   usize trampoline_words() const { return layout_.words; }
 
  private:
+  // Installed blocks in code-cache order (for host PC -> block); reset by flush().
+  struct Installed { const u32* code; u32 code_words; u64 guest_pc; };
+  static constexpr int kMaxInstalled = 1 << 16;
+  Installed installed_[kMaxInstalled];
+  int ninstalled_ = 0;
   bool simulated_ = false;
   bool lbt_ = false;
   u32* cache_ = nullptr;

@@ -42,7 +42,7 @@ struct SlowPath {
 class Lowering {
  public:
   Lowering(const ir::Block& b, const CodegenTargets& t, u64 base, u32* out, usize cap)
-      : b_(b), t_(t), base_(base), as_(out, cap) {}
+      : b_(b), t_(t), base_(base), out_(out), cap_(cap), as_(out, cap) {}
 
   CodegenResult run();
 
@@ -82,6 +82,8 @@ class Lowering {
   void emit_indirect_exit(Value target);  // inline jump-cache lookup
   void emit_fused_branch(Label& taken);
   void emit_slow_paths();
+  void note_guest_pc(u64 guest_pc);  // a PC-map entry at the current code position
+  usize emit_pc_map(usize at);  // writes the map at word `at`; returns its words (0: no room)
   void save_pinned(int count);
   void restore_pinned(int count);
   void save_temps(u32 mask);
@@ -94,6 +96,8 @@ class Lowering {
   const ir::Block& b_;
   const CodegenTargets& t_;
   u64 base_;
+  u32* out_;
+  usize cap_;
   Assembler as_;
   Loc loc_[ir::Block::kMaxInsts];
   int last_use_[ir::Block::kMaxInsts];
@@ -106,6 +110,9 @@ class Lowering {
   u64 guest_pc_ = 0;
   SlowPath slow_[128];
   int nslow_ = 0;
+  static constexpr int kMaxPcMap = 512;
+  u32 pc_map_[kMaxPcMap];
+  int npc_map_ = 0;
   Label budget_exit_;
   Label helper_fault_exit_, helper_pending_exit_;
   bool has_helper_exits_ = false;

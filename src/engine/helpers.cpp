@@ -226,4 +226,21 @@ u64 slow_store(Vcpu* v, u64 vaddr, u64 value, u64 size, u64 guest_pc) {
   return 1;
 }
 
+u64 slow_load_from_code(Vcpu* v, u64 vaddr, u64 size, u64 host_pc) {
+  u64 value = 0;
+  if (!v->mmu->load(vaddr, int(size), &value, &v->fault)) {
+    v->fault_host_pc = host_pc;
+    return 0;
+  }
+  return value;
+}
+
+u64 slow_store_from_code(Vcpu* v, u64 vaddr, u64 value, u64 size, u64 host_pc) {
+  if (!v->mmu->store(vaddr, int(size), value, &v->fault)) {
+    v->fault_host_pc = host_pc;
+    return 0;
+  }
+  return 1;
+}
+
 }  // namespace bmbt::engine

@@ -14,5 +14,10 @@ HelperFn helper_function(u16 helper_id);  // by ir::HelperId
 // the caller then leaves the block with BlockExit::kMemFault.
 u64 slow_load(Vcpu* vcpu, u64 vaddr, u64 size, u64 guest_pc);
 u64 slow_store(Vcpu* vcpu, u64 vaddr, u64 value, u64 size, u64 guest_pc);  // 1 = done, 0 = fault
+// The same for translated code, which passes the host PC of the access instead of the guest PC
+// (no per-access guest PC in the code): on a fault it is kept in vcpu->fault_host_pc and the
+// JIT maps it back to the guest instruction through the block's PC map.
+u64 slow_load_from_code(Vcpu* vcpu, u64 vaddr, u64 size, u64 host_pc);
+u64 slow_store_from_code(Vcpu* vcpu, u64 vaddr, u64 value, u64 size, u64 host_pc);
 
 }  // namespace bmbt::engine

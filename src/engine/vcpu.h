@@ -42,6 +42,10 @@ struct Vcpu {
   softmmu::SoftTlb tlb;
   devices::Machine* machine;
   softmmu::Mmu* mmu;
+  // Set by the JIT's soft-TLB miss path on a fault: the host PC inside translated code that
+  // made the access. The JIT maps it back to the guest instruction (per-block PC maps) and
+  // sets RIP before the engine sees the fault.
+  u64 fault_host_pc;
 };
 
 // How a block really ended: a helper may end it early — a memory fault it recorded (rep

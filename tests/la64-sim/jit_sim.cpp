@@ -29,11 +29,11 @@ JitOnSim::JitOnSim(bool lbt)
     auto h = reinterpret_cast<engine::HelperFn>(fn);
     host_fns_[fn] = [h](const uint64_t* a) { return h(reinterpret_cast<engine::Vcpu*>(a[0]), a[1], a[2], a[3]); };
   }
-  host_fns_[uint64_t(reinterpret_cast<uintptr_t>(&engine::slow_load))] = [](const uint64_t* a) {
-    return engine::slow_load(reinterpret_cast<engine::Vcpu*>(a[0]), a[1], a[2], a[3]);
+  host_fns_[uint64_t(reinterpret_cast<uintptr_t>(&engine::slow_load_from_code))] = [](const uint64_t* a) {
+    return engine::slow_load_from_code(reinterpret_cast<engine::Vcpu*>(a[0]), a[1], a[2], a[3]);
   };
-  host_fns_[uint64_t(reinterpret_cast<uintptr_t>(&engine::slow_store))] = [](const uint64_t* a) {
-    return engine::slow_store(reinterpret_cast<engine::Vcpu*>(a[0]), a[1], a[2], a[3], a[4]);
+  host_fns_[uint64_t(reinterpret_cast<uintptr_t>(&engine::slow_store_from_code))] = [](const uint64_t* a) {
+    return engine::slow_store_from_code(reinterpret_cast<engine::Vcpu*>(a[0]), a[1], a[2], a[3], a[4]);
   };
 }
 
@@ -102,6 +102,16 @@ bool JitOnSim::run(const ir::Block& block, engine::Vcpu& vcpu, void* ram, uint64
     return false;
   }
   *exit = engine::BlockExit(uint32_t(sim.s.gpr[kA0]));
+  if (*exit == engine::BlockExit::kMemFault && vcpu.fault_host_pc) {
+    // The block's PC map gives the faulting guest instruction (as JitBackend does).
+    uint64_t guest_pc;
+    if (!la64::pc_map_lookup(at, g.words, block.guest_pc, vcpu.fault_host_pc, &guest_pc)) {
+      error_ = "memory fault at a host pc outside the block's PC map";
+      return false;
+    }
+    vcpu.cpu.regs[kRIP] = guest_pc;
+    vcpu.fault_host_pc = 0;
+  }
   return true;
 }
 
