@@ -482,8 +482,14 @@ void Lowering::emit_prologue() {
 // engine later patches it into a branch to the target block's code (chaining). The exit code
 // records the slot's address so the engine knows what to patch.
 void Lowering::emit_exit_to(u64 guest_pc) {
-  as_.emit(Op::B, 4);                      // the chain slot
-  as_.emit(Op::PCADDI, kScratch0, -1);      // = address of the slot
+  const int slot = int(as_.size());
+  as_.emit(Op::B, 4);  // the chain slot
+  emit_exit_code(slot, guest_pc);
+}
+
+// The unchained path of the chain slot at word `slot`: record the slot, set RIP, leave.
+void Lowering::emit_exit_code(int slot, u64 guest_pc) {
+  as_.emit(Op::PCADDI, kScratch0, slot - int(as_.size()));  // = address of the slot
   as_.emit(Op::ST_D, kScratch0, kEnv, kChainSlotOffset);
   as_.li(kScratch0, guest_pc);
   as_.emit(Op::ST_D, kScratch0, kEnv, kRipOffset);
@@ -491,22 +497,31 @@ void Lowering::emit_exit_to(u64 guest_pc) {
   branch_to_address(t_.exit_stub);
 }
 
-// ret and indirect jumps: look the target up in the vCPU's jump cache and go straight to its
-// code on a hit; a miss returns to the engine with RIP set.
-void Lowering::emit_indirect_exit(Value target) {
+// Indirect jumps and calls (and rets the return prediction missed): look the target up in the
+// vCPU's jump cache and go straight to its code on a hit; a miss returns to the engine with RIP
+// set. A call (return_pc != 0) enters the target with `jirl $ra` and continues, when the callee
+// returns, at a chain slot to the return address (see lower_calls.cpp).
+void Lowering::emit_indirect_exit(Value target, u64 return_pc) {
   Gpr x = reg(target, kScratch1);
-  Label miss;
+  if (return_pc) emit_push_prediction(return_pc, 9);  // continuation: after the 7-word lookup below
+  Label miss, return_exit;
   as_.emit(Op::LD_D, kScratch0, kEnv, kJumpCachePtrOffset);
   as_.emit(Op::BSTRPICK_D, kScratch2, x, engine::kJumpCacheBits - 1, 0);
   as_.emit(Op::ALSL_D, kScratch0, kScratch2, kScratch0, 4);
   as_.emit(Op::LD_D, kScratch2, kScratch0, 0);
   as_.branch(Op::BNE, miss, kScratch2, x);
   as_.emit(Op::LD_D, kScratch0, kScratch0, 8);
-  as_.emit(Op::JIRL, kZero, kScratch0, 0);
+  as_.emit(Op::JIRL, return_pc ? kRa : kZero, kScratch0, 0);
+  const int slot = int(as_.size());
+  if (return_pc) as_.branch(Op::B, return_exit);  // the continuation: a chain slot to the return address
   as_.bind(miss);
   as_.emit(Op::ST_D, x, kEnv, kRipOffset);
   as_.move(kA0, kZero);
   branch_to_address(t_.exit_stub);
+  if (return_pc) {
+    as_.bind(return_exit);
+    emit_exit_code(slot, return_pc);
+  }
 }
 
 // Branch to `taken` if the fused compare holds. Operands are zero-extended; signed compares of
@@ -537,7 +552,8 @@ void Lowering::lower_terminator() {
   const ir::Terminator& t = b_.term;
   switch (t.kind) {
     case ir::TermKind::kJump:
-      emit_exit_to(t.target);
+      if (t.return_pc) emit_call_exit(t.target, t.return_pc);
+      else emit_exit_to(t.target);
       break;
     case ir::TermKind::kBranch: {
       if (loc_[t.cond].kind == LocKind::kConst) {
@@ -553,7 +569,8 @@ void Lowering::lower_terminator() {
       break;
     }
     case ir::TermKind::kJumpIndirect:
-      emit_indirect_exit(t.cond);
+      if (t.is_return) emit_return_exit(t.cond);
+      else emit_indirect_exit(t.cond, t.return_pc);
       break;
     case ir::TermKind::kExit:
     case ir::TermKind::kNone:

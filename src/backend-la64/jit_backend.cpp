@@ -92,6 +92,11 @@ bool write_trampoline(u32* code, usize capacity, TrampolineLayout* layout, bool 
   for (int k = 0; k < kFrameSavedRegs; ++k) as.emit(Op::LD_D, Gpr{kSaved[k]}, kSp, 8 * k);
   as.emit(Op::ADDI_D, kSp, kSp, kFrameSize);
   as.emit(Op::JIRL, kZero, kRa, 0);
+  // An unused return prediction (guest address 0): RIP = 0, back to the engine.
+  layout->unused_prediction = as.size();
+  as.emit(Op::ST_D, kZero, kEnv, i32(guest_reg_offset(kRIP)));
+  as.move(kA0, kZero);
+  as.emit(Op::B, (i64(layout->exit) - i64(as.size())) * 4);
   // A faulting slow path: RIP and the fault are recorded; leave with kMemFault.
   Label fault;
   as.bind(fault);
@@ -129,9 +134,21 @@ bool JitBackend::init(TextBuf& error, bool count_insns, bool lbt) {
   return true;
 }
 
+void reset_return_predictions(engine::Vcpu& vcpu, u64 unused_prediction_code) {
+  vcpu.ras_top = 0;
+  for (engine::ReturnPrediction& p : vcpu.ras) p = engine::ReturnPrediction{0, unused_prediction_code};
+}
+
+void JitBackend::prepare_vcpu(engine::Vcpu& vcpu) {
+  if (vcpu.ras_epoch == epoch_) return;
+  reset_return_predictions(vcpu, u64(cache_ + layout_.unused_prediction));
+  vcpu.ras_epoch = epoch_;
+}
+
 void JitBackend::flush() {
   used_words_ = layout_.words;
   ninstalled_ = 0;
+  ++epoch_;
   for (engine::JumpCacheEntry& e : jump_cache_) e = engine::JumpCacheEntry{~u64(0), 0};
 }
 
@@ -159,6 +176,7 @@ engine::ExecBackend::Install JitBackend::install(const ir::Block& block, engine:
 engine::BlockExit JitBackend::execute(engine::Vcpu& vcpu, engine::TranslationBlock& tb) {
   using Entry = u64 (*)(engine::Vcpu*, const void*);
   Entry entry = reinterpret_cast<Entry>(reinterpret_cast<uintptr_t>(cache_));
+  prepare_vcpu(vcpu);
   engine::BlockExit exit = engine::BlockExit(entry(&vcpu, tb.code));
   if (exit == engine::BlockExit::kMemFault) resolve_fault_pc(vcpu);
   return exit;
@@ -189,12 +207,14 @@ void JitBackend::resolve_fault_pc(engine::Vcpu& vcpu) {
   platform::log_line(msg.c_str());
 }
 
-// Patches a direct exit's slot into `b target` (one aligned word: the slot is either the old
-// fall-through branch or the new one, never a mix).
+// Patches a direct exit's slot into `b target` or `bl target` (one aligned word: the slot is
+// either the old branch to the exit code or the new one, never a mix).
 bool JitBackend::chain(u64 slot, const engine::TranslationBlock& target) {
   u32* word = reinterpret_cast<u32*>(slot);
   if (word < cache_ + layout_.words || word >= cache_ + used_words_) return false;
-  Encoded e = enc(Op::B, i64(u64(target.code) - slot));
+  // A call's slot is a `bl` (return-address prediction, lower_calls.cpp) and stays one.
+  const bool link = (*word >> 26) == (enc(Op::BL, i64(0)).word >> 26);
+  Encoded e = enc(link ? Op::BL : Op::B, i64(u64(target.code) - slot));
   if (!e.ok) return false;
   *word = e.word;
   platform::flush_icache(word, 4);

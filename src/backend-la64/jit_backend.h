@@ -13,7 +13,12 @@ struct TrampolineLayout {
   usize exit;             // exit stub: a0 = engine::BlockExit
   usize load_stub[4];     // soft-TLB miss stubs by access size 1, 2, 4, 8
   usize store_stub[4];
+  usize unused_prediction;  // where an unused return prediction leads: back to the engine, RIP = 0
 };
+
+// Empties a vCPU's return predictions: every entry predicts guest address 0 and leads to the
+// trampoline's `unused_prediction` exit (so even a ret to 0 that matches is handled exactly).
+void reset_return_predictions(engine::Vcpu& vcpu, u64 unused_prediction_code);
 
 // Code-generation targets for code placed relative to a trampoline at `trampoline_base`.
 // `lbt`: the LBT flag strategy (the trampoline must have been written for it too).
@@ -42,6 +47,9 @@ class JitBackend final : public engine::ExecBackend {
   // the faulting guest instruction from Vcpu::fault_host_pc and the blocks' PC maps (execute()
   // does it; a caller that runs the code by other means, e.g. a simulator, calls it itself).
   void resolve_fault_pc(engine::Vcpu& vcpu);
+  // Before a vCPU enters translated code: return predictions left from before the last flush
+  // point at code that no longer exists; this resets them (execute() does it).
+  void prepare_vcpu(engine::Vcpu& vcpu);
 
   // For the LoongArch simulator (tests/la64-sim/sim_backend.h), on any host: init() then puts the
   // code cache in ordinary memory; its code is run only by the simulator, never by execute().
@@ -56,6 +64,7 @@ class JitBackend final : public engine::ExecBackend {
   static constexpr int kMaxInstalled = 1 << 16;
   Installed installed_[kMaxInstalled];
   int ninstalled_ = 0;
+  u32 epoch_ = 1;  // code-cache generation (Vcpu::ras_epoch); a fresh Vcpu has 0
   bool simulated_ = false;
   bool lbt_ = false;
   u32* cache_ = nullptr;

@@ -19,6 +19,11 @@ constexpr i32 kRipOffset = i32(guest_reg_offset(kRIP));
 constexpr i32 kBudgetOffset = i32(engine::kBudgetOffset);
 constexpr i32 kChainSlotOffset = i32(engine::kChainSlotOffset);
 constexpr i32 kJumpCachePtrOffset = i32(engine::kJumpCachePtrOffset);
+constexpr i32 kRasTopOffset = i32(engine::kRasTopOffset);
+constexpr i32 kRasOffset = i32(engine::kRasOffset);
+constexpr i32 kRasMask = engine::kReturnPredictions * 16 - 16;  // ras_top wraps within the ring
+static_assert(kRasOffset + engine::kReturnPredictions * 16 < 2048, "return predictions reachable by si12 offsets");
+static_assert((engine::kReturnPredictions & (engine::kReturnPredictions - 1)) == 0 && kRasMask < 2048, "ring size");
 constexpr i32 kFaultFlagOffset = i32(__builtin_offsetof(engine::Vcpu, fault) + __builtin_offsetof(softmmu::MemFault, faulted));
 constexpr i32 kTlbReadTag = i32(engine::kTlbOffset + __builtin_offsetof(softmmu::TlbEntry, read_tag));
 constexpr i32 kTlbWriteTag = i32(engine::kTlbOffset + __builtin_offsetof(softmmu::TlbEntry, write_tag));
@@ -79,7 +84,12 @@ class Lowering {
   void lower_terminator();
   void emit_prologue();
   void emit_exit_to(u64 guest_pc);        // patchable direct exit (chaining)
-  void emit_indirect_exit(Value target);  // inline jump-cache lookup
+  void emit_exit_code(int slot, u64 guest_pc);
+  void emit_indirect_exit(Value target, u64 return_pc);  // inline jump-cache lookup (a call if return_pc)
+  // Return-address prediction (lower_calls.cpp)
+  void emit_push_prediction(u64 return_pc, int continuation_words);
+  void emit_call_exit(u64 target, u64 return_pc);
+  void emit_return_exit(Value target);
   void emit_fused_branch(Label& taken);
   void emit_slow_paths();
   void note_guest_pc(u64 guest_pc);  // a PC-map entry at the current code position

@@ -25,6 +25,16 @@ struct JumpCacheEntry {
 constexpr int kJumpCacheBits = 12;
 constexpr int kJumpCacheEntries = 1 << kJumpCacheBits;
 
+// Return-address prediction (JIT): a call pushes the return address it wrote to the guest
+// stack and the host address of the code that continues there; a ret whose target equals the
+// top entry pops it and jumps there directly. A ring: overflow forgets the oldest entries, a
+// mismatch falls back to the jump cache. Entries are only hints, always checked.
+struct ReturnPrediction {
+  u64 guest_pc;
+  u64 host_code;
+};
+constexpr int kReturnPredictions = 16;
+
 struct Vcpu {
   CpuState cpu;
   // Written by translated code / helpers when leaving a block (kept before the TLB so that
@@ -39,6 +49,9 @@ struct Vcpu {
   // Host address of the patchable direct-exit slot the last block left through (0: none).
   u64 chain_slot;
   JumpCacheEntry* jump_cache;
+  u32 ras_top;    // byte offset of the top entry in `ras` (a multiple of 16)
+  u32 ras_epoch;  // the JIT code-cache generation the entries point into (stale ones are reset)
+  ReturnPrediction ras[kReturnPredictions];
   softmmu::SoftTlb tlb;
   devices::Machine* machine;
   softmmu::Mmu* mmu;
@@ -64,5 +77,7 @@ constexpr u32 kExitReasonOffset = u32(__builtin_offsetof(Vcpu, exit_reason));
 constexpr u32 kBudgetOffset = u32(__builtin_offsetof(Vcpu, budget));
 constexpr u32 kChainSlotOffset = u32(__builtin_offsetof(Vcpu, chain_slot));
 constexpr u32 kJumpCachePtrOffset = u32(__builtin_offsetof(Vcpu, jump_cache));
+constexpr u32 kRasTopOffset = u32(__builtin_offsetof(Vcpu, ras_top));
+constexpr u32 kRasOffset = u32(__builtin_offsetof(Vcpu, ras));
 
 }  // namespace bmbt::engine

@@ -28,12 +28,12 @@ Emit emit_jmp(Ctx& x) {
 Emit emit_call(Ctx& x) {
   if (is_relative(x)) {
     x.push(x.b.i64c(x.next_pc));
-    x.b.jump(relative_target(x));
+    x.b.call(relative_target(x), x.next_pc);
   } else {
     if (x.op(0).type == ZYDIS_OPERAND_TYPE_POINTER || x.op(0).size != 64) return Emit::kUnsupported;  // far calls
     Value target = x.read(0);  // read before the push: `call [rsp]` uses the old rsp
     x.push(x.b.i64c(x.next_pc));
-    x.b.jump_indirect(target);
+    x.b.call_indirect(target, x.next_pc);
   }
   return Emit::kEndsBlock;
 }
@@ -45,7 +45,7 @@ Emit emit_ret(Ctx& x) {
   u64 release = 8;
   if (x.insn().operand_count_visible == 1) release += x.op(0).imm.value.u & 0xffff;
   x.put64(kRSP, x.b.add(sp, x.b.i64c(release)));
-  x.b.jump_indirect(target);
+  x.b.ret(target);
   return Emit::kEndsBlock;
 }
 

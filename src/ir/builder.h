@@ -69,6 +69,10 @@ class Builder {
   void jump(u64 target);
   void branch(Value cond, u64 taken, u64 not_taken);
   void jump_indirect(Value target);
+  // Calls and returns: jumps with return-address prediction hints (Terminator::return_pc).
+  void call(u64 target, u64 return_pc) { jump(target); b_.term.return_pc = return_pc; }
+  void call_indirect(Value target, u64 return_pc) { jump_indirect(target); b_.term.return_pc = return_pc; }
+  void ret(Value target) { jump_indirect(target); b_.term.is_return = true; }
   void exit(ExitReason reason, u64 guest_pc);
 
  private:

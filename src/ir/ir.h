@@ -60,6 +60,10 @@ struct Terminator {
   u64 target = 0;             // kJump / kBranch taken / kExit: guest PC stored in RIP
   u64 fallthrough = 0;        // kBranch not taken
   ExitReason reason = ExitReason::kHalt;
+  // Hints for return-address prediction (they do not change what the block does): a call
+  // (kJump or kJumpIndirect) records the return address it pushed, a ret (kJumpIndirect) says so.
+  u64 return_pc = 0;
+  bool is_return = false;
 };
 
 class Block {

@@ -154,14 +154,24 @@ class Parser {
     Terminator& t = b_.term;
     t = Terminator{};
     if (!l.word(&w, &n)) return fail("expected a terminator");
-    if (same(w, n, "jump")) {
+    const bool is_call = same(w, n, "call");
+    if (same(w, n, "jump") || is_call) {
       l.skip_space();
+      bool ok;
       if (l.p < l.end && *l.p == 'v') {
         t.kind = TermKind::kJumpIndirect;
-        return value_ref(l, &t.cond);
+        ok = value_ref(l, &t.cond);
+      } else {
+        t.kind = TermKind::kJump;
+        ok = l.number(&t.target) || fail("expected a jump target");
       }
-      t.kind = TermKind::kJump;
-      return l.number(&t.target) || fail("expected a jump target");
+      if (ok && is_call) ok = (l.eat("return") && l.number(&t.return_pc)) || fail("expected: call TARGET return ADDRESS");
+      return ok;
+    }
+    if (same(w, n, "ret")) {
+      t.kind = TermKind::kJumpIndirect;
+      t.is_return = true;
+      return value_ref(l, &t.cond);
     }
     if (same(w, n, "branch")) {
       t.kind = TermKind::kBranch;

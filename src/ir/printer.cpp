@@ -48,11 +48,17 @@ void print_terminator(const Block& b, TextBuf& out) {
   out.str("-> ");
   switch (t.kind) {
     case TermKind::kNone: out.str("(none)"); break;
-    case TermKind::kJump: out.str("jump ").hex0x(t.target); break;
+    case TermKind::kJump:
+      if (t.return_pc) out.str("call ").hex0x(t.target).str(" return ").hex0x(t.return_pc);
+      else out.str("jump ").hex0x(t.target);
+      break;
     case TermKind::kBranch:
       out.str("branch v").dec(t.cond).str(" ? ").hex0x(t.target).str(" : ").hex0x(t.fallthrough);
       break;
-    case TermKind::kJumpIndirect: out.str("jump v").dec(t.cond); break;
+    case TermKind::kJumpIndirect:
+      if (t.return_pc) out.str("call v").dec(t.cond).str(" return ").hex0x(t.return_pc);
+      else out.str(t.is_return ? "ret v" : "jump v").dec(t.cond);
+      break;
     case TermKind::kExit: out.str("exit ").str(exit_reason_name(t.reason)).str(" rip=").hex0x(t.target); break;
   }
 }

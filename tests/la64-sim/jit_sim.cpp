@@ -47,6 +47,7 @@ bool JitOnSim::run(const ir::Block& block, engine::Vcpu& vcpu, void* ram, uint64
   }
   last_block_.assign(at, at + g.words);
   vcpu.jump_cache = jump_cache_.get();
+  la64::reset_return_predictions(vcpu, uint64_t(reinterpret_cast<uintptr_t>(code_.data() + layout_.unused_prediction)));
 
   AddressSpace as;
   as.map_identity(code_.data(), code_.size() * 4, false, true, "code");

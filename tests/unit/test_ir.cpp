@@ -25,7 +25,23 @@ TEST_CASE("the printer shows a translated block in the documented text form") {
   CHECK(text.find("  v2:i32 = trunc v1\n") != std::string::npos);
   CHECK(text.find("  v5:i32 = add v2, v4\n") != std::string::npos);
   CHECK(text.find("setf zf,") != std::string::npos);
-  CHECK(text.find("-> jump v") != std::string::npos);  // ret is an indirect jump
+  CHECK(text.find("-> ret v") != std::string::npos);  // ret: an indirect jump marked as a return
+}
+
+TEST_CASE("calls and returns carry their return-address hints through print and parse") {
+  auto b = std::make_unique<ir::Block>();
+  // call rel32 (to 0x2000 from 0x1000: rel = 0x2000 - 0x1005)
+  REQUIRE(test::translate({0xe8, 0xfb, 0x0f, 0x00, 0x00}, *b));
+  std::string text;
+  ir::print_block(*b, append_line, &text);
+  CHECK(text.find("-> call 0x2000 return 0x1005") != std::string::npos);
+  CHECK(b->term.return_pc == 0x1005);
+  // call rax
+  REQUIRE(test::translate({0xff, 0xd0}, *b));
+  text.clear();
+  ir::print_block(*b, append_line, &text);
+  CHECK(text.find("-> call v") != std::string::npos);
+  CHECK(text.find(" return 0x1002") != std::string::npos);
 }
 
 TEST_CASE("the verifier rejects operands of different types") {

@@ -45,10 +45,12 @@ TEST_CASE("print -> parse -> print is stable on real translated blocks") {
       {0x48, 0xf7, 0xf1, 0xf4},                                // div rcx; hlt
       {0xf3, 0x48, 0xa5, 0xc3},                                // rep movsq; ret
       {0x0f, 0x0b},                                            // ud2
+      {0xe8, 0x10, 0x00, 0x00, 0x00},                          // call rel32
+      {0x48, 0x01, 0xd8, 0xff, 0xd0},                          // add rax, rbx; call rax
   };
-  for (const auto& bytes : blocks) {
+  for (const bool flag_groups : {false, true}) for (const auto& bytes : blocks) {
     auto b = std::make_unique<ir::Block>();
-    REQUIRE(test::translate(bytes, *b));
+    REQUIRE(test::translate(bytes, *b, 0x1000, 64, flag_groups));
     const std::string once = normalised(text_of(*b));
     CHECK(!once.empty());
     CHECK(normalised(once) == once);
@@ -63,6 +65,8 @@ TEST_CASE("print -> parse -> print is stable on real translated blocks") {
       CHECK((*parsed)[i].imm == (*b)[i].imm);
     }
     CHECK(parsed->term.kind == b->term.kind);
+    CHECK(parsed->term.return_pc == b->term.return_pc);
+    CHECK(parsed->term.is_return == b->term.is_return);
   }
 }
 
