@@ -8,7 +8,9 @@
 #   -DGUEST_EXPECTED=<file>     the console without BMBT's own lines ("bmbt: ...", firmware
 #                               noise before BMBT starts) must equal this file
 #   -DTIMEOUT=seconds
-#   -DSMP=n                     CPUs (the secondaries must stay parked)
+#   -DSMP=n                     CPUs
+#   -DINPUT=<file>              fed to the board's first UART (QEMU's stdin; -serial stdio), or
+#   -DINPUT_UART=1              ... to the second UART instead (its output goes to WORK/uart1.txt)
 # The console log is always written to WORK/console.log and printed when the test fails.
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
@@ -60,7 +62,13 @@ else()
   message(FATAL_ERROR "MODE must be elf or uefi")
 endif()
 
-execute_process(COMMAND ${QEMU} ${qemu_args}
+set(input_args "")
+if(INPUT AND INPUT_UART)
+  list(APPEND qemu_args -chardev file,id=uart1,path=${WORK}/uart1.txt,input-path=${INPUT} -serial chardev:uart1)
+elseif(INPUT)
+  set(input_args INPUT_FILE ${INPUT})
+endif()
+execute_process(COMMAND ${QEMU} ${qemu_args} ${input_args}
   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT ${TIMEOUT})
 string(REPLACE "\r" "" out "${out}")
 file(WRITE ${log} "${out}${err}")

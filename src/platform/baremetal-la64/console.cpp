@@ -1,18 +1,19 @@
 #include "console.h"
 
 #include "board.h"
+#include "uart16550.h"
 
 namespace bmbt::baremetal {
 
 namespace {
 u64 g_uart_pa = kDefaultUartPa;
-constexpr u32 kThr = 0, kLsr = 5, kLsrThrEmpty = 0x20;
 
+// Output is always polled (also from trap handlers and panic reports).
 void uart_putc(char c) {
   volatile u8* uart = mmio<u8>(g_uart_pa);
-  while (!(uart[kLsr] & kLsrThrEmpty)) {
+  while (!(uart[uart16550::kLsr] & uart16550::kLsrThrEmpty)) {
   }
-  uart[kThr] = u8(c);
+  uart[uart16550::kRbrThr] = u8(c);
 }
 }  // namespace
 

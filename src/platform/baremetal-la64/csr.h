@@ -20,6 +20,9 @@
 #define CSR_PGDH 0x1a
 #define CSR_STLBPS 0x1e
 #define CSR_CPUID 0x20
+#define CSR_CPUID_MASK 0x1ff
+// Cores BMBT can start (indexed by CPUID; head.S and smp.cpp).
+#define BMBT_MAX_CPUS 8
 #define CSR_KS0 0x30
 #define CSR_KS1 0x31
 #define CSR_KS2 0x32
@@ -60,6 +63,11 @@
 #define TF_BADI (36 * 8)
 #define TF_KIND (37 * 8)
 #define TF_SIZE (38 * 8)
+// FP/SIMD state saved below the TrapFrame by every trap (traps.S): the 32 LASX registers (which
+// contain the FP and LSX registers), then FCSR0 and the eight condition flags FCC0..7, one byte each.
+#define TF_FP_FCSR (32 * 32)
+#define TF_FP_FCC (32 * 32 + 8)
+#define TF_FP_SIZE (32 * 32 + 32)
 
 #ifndef __ASSEMBLER__
 #include "support/types.h"
@@ -88,6 +96,11 @@ inline u64 csr_xchg(u64 value, u64 mask) {
 inline u32 iocsr_read32(u64 addr) {
   u32 v;
   __asm__ volatile("iocsrrd.w %0, %1" : "=r"(v) : "r"(addr));
+  return v;
+}
+inline u64 iocsr_read64(u64 addr) {
+  u64 v;
+  __asm__ volatile("iocsrrd.d %0, %1" : "=r"(v) : "r"(addr));
   return v;
 }
 inline void iocsr_write32(u64 addr, u32 v) { __asm__ volatile("iocsrwr.w %0, %1" ::"r"(v), "r"(addr) : "memory"); }

@@ -12,6 +12,8 @@ int fdt_node_offset_by_compatible(const void* fdt, int startoffset, const char* 
 int fdt_address_cells(const void* fdt, int nodeoffset);
 int fdt_size_cells(const void* fdt, int nodeoffset);
 int fdt_parent_offset(const void* fdt, int nodeoffset);
+int fdt_node_offset_by_phandle(const void* fdt, uint32_t phandle);
+int fdt_node_check_compatible(const void* fdt, int nodeoffset, const char* compatible);
 }
 
 namespace bmbt::baremetal {
@@ -41,7 +43,43 @@ bool first_reg(const void* fdt, int node, u64* addr, u64* size) {
   *size = read_cells(reg, sc);
   return true;
 }
+
+// The first cell of a u32 property, or `fallback`.
+u32 first_cell(const void* fdt, int node, const char* name, u32 fallback) {
+  int len = 0;
+  const void* p = fdt_getprop(fdt, node, name, &len);
+  return p && len >= 4 ? be32_at(p) : fallback;
+}
+
+// The node that receives `node`'s interrupts: its own or the nearest ancestor's interrupt-parent.
+int interrupt_parent(const void* fdt, int node) {
+  for (int n = node; n >= 0; n = fdt_parent_offset(fdt, n)) {
+    u32 phandle = first_cell(fdt, n, "interrupt-parent", 0);
+    if (phandle) return fdt_node_offset_by_phandle(fdt, phandle);
+  }
+  return -1;
+}
+
+// UART -> PCH-PIC -> EXTIOI -> CPU line, each step checked by its compatible string.
+FdtSummary::UartIrq uart_irq_route(const void* fdt, int uart) {
+  FdtSummary::UartIrq r{};
+  int pic = interrupt_parent(fdt, uart);
+  if (pic < 0 || fdt_node_check_compatible(fdt, pic, "loongson,pch-pic-1.0") != 0) return r;
+  int extioi = interrupt_parent(fdt, pic);
+  if (extioi < 0 || (fdt_node_check_compatible(fdt, extioi, "loongson,ls2k2000-eiointc") != 0 &&
+                     fdt_node_check_compatible(fdt, extioi, "loongson,ls2k0500-eiointc") != 0))
+    return r;
+  u64 size = 0;
+  r.pch_pic_input = first_cell(fdt, uart, "interrupts", ~0u);
+  r.extioi_base = first_cell(fdt, pic, "loongson,pic-base-vec", 0);
+  r.cpu_line = first_cell(fdt, extioi, "interrupts", ~0u);
+  r.valid = first_reg(fdt, pic, &r.pch_pic_pa, &size) && r.pch_pic_input < 64 && r.cpu_line >= 2 &&
+            r.cpu_line <= 9 && r.extioi_base + r.pch_pic_input < 256;
+  return r;
+}
 }  // namespace
+
+FdtSummary g_fdt;
 
 bool fdt_summarize(u64 fdt_pa, FdtSummary* s) {
   *s = FdtSummary{};
@@ -64,15 +102,24 @@ bool fdt_summarize(u64 fdt_pa, FdtSummary* s) {
         s->memory[s->memory_count++] = {base, size};
       }
     }
-    if (type && equals(type, "cpu")) ++s->cpu_count;
+    if (type && equals(type, "cpu")) {
+      if (s->cpu_count < array_size(s->cpu_ids)) s->cpu_ids[s->cpu_count] = first_cell(fdt, node, "reg", s->cpu_count);
+      ++s->cpu_count;
+    }
     if (fdt_getprop(fdt, node, "interrupt-controller", &len) && s->irqchip_count < array_size(s->irqchips)) {
       const char* compat = static_cast<const char*>(fdt_getprop(fdt, node, "compatible", &len));
       s->irqchips[s->irqchip_count++] = compat ? compat : "?";
     }
   }
-  int uart = fdt_node_offset_by_compatible(fdt, -1, "ns16550a");
   u64 size = 0;
-  if (uart >= 0) first_reg(fdt, uart, &s->uart_pa, &size);
+  for (int uart = fdt_node_offset_by_compatible(fdt, -1, "ns16550a");
+       uart >= 0 && s->uart_count < array_size(s->uarts); uart = fdt_node_offset_by_compatible(fdt, uart, "ns16550a")) {
+    FdtSummary::Uart& u = s->uarts[s->uart_count];
+    if (!first_reg(fdt, uart, &u.pa, &size)) continue;
+    u.irq = uart_irq_route(fdt, uart);
+    ++s->uart_count;
+  }
+  s->uart_pa = s->uart_count ? s->uarts[0].pa : 0;
   int pci = fdt_node_offset_by_compatible(fdt, -1, "pci-host-ecam-generic");
   if (pci >= 0) first_reg(fdt, pci, &s->pci_ecam_pa, &s->pci_ecam_size);
   return true;

@@ -54,14 +54,10 @@ section_table:
     .short  0, 0
     .long   0xc0000040                      // initialized data, read, write
 
-    .section .text.entry, "ax"
-    .globl  _start
-_start:
-    // a0..a3 are boot arguments: keep them in s0..s3.
-    move        $s0, $a0
-    move        $s1, $a1
-    move        $s2, $a2
-    move        $s3, $a3
+// Interrupts off, BMBT's DMW windows, continue at the same physical address seen through DMW1
+// (works from direct-address mode, which ignores the high bits, and from a firmware identity
+// map), paging on, a clean TLB, FPU/LSX/LASX on. Uses t0, t1. Every core runs it once.
+.macro ENTER_BMBT_MODE
     li.w        $t0, 0x4
     csrxchg     $zero, $t0, CSR_CRMD        // interrupts off
     li.d        $t0, BMBT_DMW0_VALUE
@@ -70,8 +66,6 @@ _start:
     csrwr       $t0, CSR_DMW1
     csrwr       $zero, CSR_DMW2
     csrwr       $zero, CSR_DMW3
-    // Continue at the same physical address seen through DMW1 (works from direct-address mode,
-    // which ignores the high bits, and from a firmware identity map).
     la.pcrel    $t0, 1f
     li.d        $t1, 0xffffffffffff
     and         $t0, $t0, $t1
@@ -83,6 +77,17 @@ _start:
     invtlb      0, $zero, $zero             // nothing the firmware left in the TLB may match
     ori         $t0, $zero, 0x7             // FPU, LSX, LASX: the compiler uses them
     csrwr       $t0, CSR_EUEN
+.endm
+
+    .section .text.entry, "ax"
+    .globl  _start
+_start:
+    // a0..a3 are boot arguments: keep them in s0..s3.
+    move        $s0, $a0
+    move        $s1, $a1
+    move        $s2, $a2
+    move        $s3, $a3
+    ENTER_BMBT_MODE
     la.pcrel    $sp, __boot_stack_top
     move        $fp, $zero
     la.pcrel    $t0, __bss_start
@@ -158,6 +163,26 @@ apply_relocations:
     addi.d      $t3, $t3, 24
     b           1b
 3:  jr          $ra
+
+// Secondary cores: the boot code that parks them (QEMU's for -kernel, the firmware's under UEFI)
+// jumps to the physical address CPU 0 wrote into mailbox 0 (smp.cpp). Each core takes its stack
+// from bmbt_secondary_stacks[its CPUID] (0: none, stay here) and calls bmbt_secondary_main(cpuid).
+    .globl  bmbt_secondary_entry
+bmbt_secondary_entry:
+    ENTER_BMBT_MODE
+    csrrd       $a0, CSR_CPUID
+    andi        $a0, $a0, CSR_CPUID_MASK
+    li.w        $t1, BMBT_MAX_CPUS
+    bgeu        $a0, $t1, 6f
+    la.pcrel    $t0, bmbt_secondary_stacks
+    alsl.d      $t0, $a0, $t0, 3
+    ld.d        $sp, $t0, 0
+    beqz        $sp, 6f
+    move        $fp, $zero
+    move        $ra, $zero
+    bl          bmbt_secondary_main
+6:  idle        0
+    b           6b
 
 // switch_stack(arg, fn, new_sp): calls fn(arg) on another stack; never returns.
     .globl  bmbt_switch_stack

@@ -19,6 +19,7 @@ class CommandLine {
 
 [[noreturn]] void inject_fault(const char* kind);  // faults.cpp
 void run_selftests();                              // selftest.cpp
+void run_uart_rx_echo(u32 count, u32 port);                 // uart_rx_echo.cpp
 [[noreturn]] void run_guest(const CommandLine& cl);  // guest.cpp
 
 }  // namespace bmbt::baremetal

@@ -7,6 +7,9 @@
 //   bmbt.mem=<MiB>          guest RAM (default 128)
 //   bmbt.selftest           timer, TLB and allocator checks before the guest
 //   bmbt.fault=<kind>       inject a fault: illegal, badaddr, irq, stack (faults.cpp)
+//   bmbt.nosmp              leave the secondary cores parked in the firmware's / QEMU's boot code
+//   bmbt.uart-rx=<n>        receive n bytes through the UART interrupt and report them (uart_rx_echo.cpp)
+//   bmbt.uart-rx-port=<i>   ... on the i-th 16550 of the device tree (default 0, the console)
 #include "boot_info.h"
 #include "console.h"
 #include "direct_boot.h"
@@ -14,6 +17,7 @@
 #include "kernel.h"
 #include "memory.h"
 #include "power.h"
+#include "smp.h"
 #include "support/log.h"
 #include "tlb.h"
 #include "trap.h"
@@ -31,10 +35,21 @@ constexpr u64 kStackPairBytes = u64(2) << kStackPageShift;
 constexpr u32 kStackPairs = 4;  // 512 KiB
 constexpr u64 kStackBytes = kStackPairs * kStackPairBytes;
 
+u32 parse_u32(const char* s) {
+  u32 v = 0;
+  for (; *s >= '0' && *s <= '9'; ++s) v = v * 10 + u32(*s - '0');
+  return v;
+}
+
 [[noreturn]] void main_on_stack(void*) {
   CommandLine cl(g_boot_info.cmdline);
   if (const char* kind = cl.value("bmbt.fault")) inject_fault(kind);
   if (cl.has("bmbt.selftest")) run_selftests();
+  if (const char* n = cl.value("bmbt.uart-rx")) {
+    u32 count = parse_u32(n);
+    const char* port = cl.value("bmbt.uart-rx-port");
+    run_uart_rx_echo(count, port ? parse_u32(port) : 0);
+  }
   run_guest(cl);
 }
 
@@ -67,11 +82,10 @@ extern "C" [[noreturn]] void bmbt_kernel_main(u64 a0, u64 a1, u64 a2, u64 a3, u6
   }
   memory_init();
   if (!from_uefi) direct_boot_load_files();
-  FdtSummary fdt;
-  if (fdt_summarize(g_boot_info.fdt_pa, &fdt)) {
+  if (fdt_summarize(g_boot_info.fdt_pa, &g_fdt)) {
     LogLine line;
     line.str("bmbt: ");
-    fdt_describe(fdt, line);
+    fdt_describe(g_fdt, line);
   } else {
     LogLine().str("bmbt: no device tree");
   }
@@ -82,6 +96,8 @@ extern "C" [[noreturn]] void bmbt_kernel_main(u64 a0, u64 a1, u64 a2, u64 a3, u6
     for (u32 i = 0; i < g_boot_info.file_count; ++i)
       line.str(" ").str(g_boot_info.files[i].name).str("=").udec(g_boot_info.files[i].size);
   }
+  if (!CommandLine(g_boot_info.cmdline).has("bmbt.nosmp"))
+    smp_init(g_fdt.cpu_ids, g_fdt.cpu_count < array_size(g_fdt.cpu_ids) ? g_fdt.cpu_count : array_size(g_fdt.cpu_ids));
   tlb::init();
   setup_stack();
   bmbt_switch_stack(nullptr, main_on_stack, kStackTop);

@@ -3,6 +3,7 @@
 // TLB must translate to the page that was written through the DMW window; the counter runs at the
 // board's 100 MHz), not from the code under test.
 #include "board.h"
+#include "fp_selftest.h"
 #include "kernel.h"
 #include "memory.h"
 #include "support/log.h"
@@ -100,6 +101,8 @@ void run_selftests() {
   memory_test();
   tlb_test();
   timer_test();
+  FixedText<160> d;
+  report("fp state across interrupts", fp_state_survives_interrupt(d), d.c_str());
   LogLine().str("bmbt: selftest done, ").udec(u64(g_failures)).str(" failures");
 }
 

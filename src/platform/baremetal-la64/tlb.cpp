@@ -37,6 +37,40 @@ void write_entry(u64 va, u32 page_shift, u64 lo0, u64 lo1, u16 id, bool at_index
 }
 
 u64 entry_lo(u64 pa, u64 flags) { return (pa & kPpnMask) | flags; }
+
+// tlbfill picks its victim itself: any way of the STLB set, or any MTLB entry when the page size
+// is not STLBPS, also one holding a live mapping (hardware replaces at random; QEMU prefers other
+// ASIDs' entries), which would silently drop that mapping or even a pinned one. map() therefore
+// chooses the index: an invalid entry if there is one, else a victim among the entries it may use.
+//   STLB: 8 ways x 256 sets, index = way * 256 + set (set = the VA bits above the pair).
+//   MTLB: slots kPinnedSlots..63 (the ones below belong to map_pinned), used only when STLBPS
+//   is not the map() page size: QEMU 10.0 ignores writes to STLBPS, leaving it at 4 KiB.
+constexpr u32 kStlbSets = 256, kStlbWays = 8, kMtlbSlots = 64;
+u32 g_victim;  // round-robin when no entry is free
+
+bool entry_free(u32 index) {
+  csr_write<CSR_TLBIDX>(index);
+  __asm__ volatile("tlbrd" ::: "memory");
+  return csr_read<CSR_TLBIDX>() & kIndexNotFound;
+}
+
+u32 choose_index(u64 va) {
+  u64 saved_asid = csr_read<CSR_ASID>();  // tlbrd of an invalid entry clears ASID
+  u32 found = ~0u;
+  if ((csr_read<CSR_STLBPS>() & 0x3f) == kStlbPageShift) {
+    u32 set = u32(va >> (kStlbPageShift + 1)) & (kStlbSets - 1);
+    for (u32 way = 0; way < kStlbWays && found == ~0u; ++way)
+      if (entry_free(way * kStlbSets + set)) found = way * kStlbSets + set;
+    if (found == ~0u) found = (g_victim++ % kStlbWays) * kStlbSets + set;
+  } else {
+    constexpr u32 kDynamic = kMtlbSlots - kPinnedSlots;
+    for (u32 slot = kPinnedSlots; slot < kMtlbSlots && found == ~0u; ++slot)
+      if (entry_free(kMtlbFirstIndex + slot)) found = kMtlbFirstIndex + slot;
+    if (found == ~0u) found = kMtlbFirstIndex + kPinnedSlots + g_victim++ % kDynamic;
+  }
+  csr_write<CSR_ASID>(saved_asid);
+  return found;
+}
 }  // namespace
 
 void init() {
@@ -62,7 +96,7 @@ void map(u64 va, u64 pa, u16 id, u64 flags) {
   }
   // The G bit must agree in both halves for the pair to match as global.
   u64 empty = flags & kGlobal;
-  write_entry(va, kStlbPageShift, odd ? empty : lo, odd ? lo : empty, id, false, 0);
+  write_entry(va, kStlbPageShift, odd ? empty : lo, odd ? lo : empty, id, true, choose_index(va));
 }
 
 bool unmap(u64 va, u16 id) {
@@ -93,7 +127,7 @@ bool lookup(u64 va, u16 id, u64* pa) {
 void map_pinned(u32 slot, u64 va, u32 page_shift, u64 pa_even, u64 pa_odd, u16 id, u64 flags) {
   u64 lo0 = entry_lo(pa_even, flags);
   u64 lo1 = pa_odd ? entry_lo(pa_odd, flags) : (flags & kGlobal);
-  write_entry(va, page_shift, lo0, lo1, id, true, kMtlbFirstIndex + (slot & 63));
+  write_entry(va, page_shift, lo0, lo1, id, true, kMtlbFirstIndex + (slot % kPinnedSlots));
 }
 
 void flush_all() { __asm__ volatile("invtlb 0, $zero, $zero" ::: "memory"); }

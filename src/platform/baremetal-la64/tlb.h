@@ -1,6 +1,7 @@
 // The LoongArch TLB, managed by software: BMBT installs every mapping itself (no page walker).
-// STLB entries (random replacement, page size = STLBPS) for ordinary mappings; MTLB slots pinned by
-// index for mappings that must never be evicted (BMBT's own stack). Each TLB entry maps an
+// STLB entries (page size = STLBPS) for ordinary mappings, at an index map() chooses (a free way
+// first, so live mappings are not evicted behind its back); MTLB slots pinned by index for mappings
+// that must never be evicted (BMBT's own stack). Each TLB entry maps an
 // even/odd pair of pages; map/unmap work on single pages and keep the other half of the pair.
 #pragma once
 #include "support/types.h"
@@ -33,7 +34,11 @@ bool unmap(u64 va, u16 asid);
 // Physical address of va for `asid` as the TLB holds it, or false.
 bool lookup(u64 va, u16 asid, u64* pa);
 
-// Pinned pair in MTLB slot `slot` (0..63): pages of 2^page_shift bytes at va (pair-aligned);
+// MTLB slots 0..kPinnedSlots-1 belong to map_pinned; map() may use the rest when STLBPS could
+// not be set (tlb.cpp).
+constexpr u32 kPinnedSlots = 48;
+
+// Pinned pair in MTLB slot `slot` (0..kPinnedSlots-1): pages of 2^page_shift bytes at va (pair-aligned);
 // pa_odd = 0 leaves the odd page unmapped.
 void map_pinned(u32 slot, u64 va, u32 page_shift, u64 pa_even, u64 pa_odd, u16 asid, u64 flags);
 

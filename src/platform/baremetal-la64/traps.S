@@ -1,7 +1,8 @@
 // Exception and TLB-refill vectors. Every exception and interrupt enters trap_vector (ECFG.VS = 0)
 // on the dedicated trap stack (KS1), saves all registers and the exception CSRs in a TrapFrame
-// (csr.h: TF_*), calls bmbt_trap(frame) and returns with ertn using the frame's (possibly changed)
-// ERA and PRMD. The trap stack is separate so that a fault caused by the normal stack (overflow into
+// (csr.h: TF_*), saves the FP/LSX/LASX state below it (an interrupt may arrive while translated
+// code holds guest values there, and the C++ handlers may use those registers), calls
+// bmbt_trap(frame) and returns with ertn using the frame's (possibly changed) ERA and PRMD. The trap stack is separate so that a fault caused by the normal stack (overflow into
 // its guard page) can still be reported.
 #include "csr.h"
 
@@ -16,6 +17,31 @@
     csrrd       $t0, KS_SAVED_SP
     st.d        $t0, $sp, TF_REG(3)
     st.d        $zero, $sp, TF_REG(0)
+.endm
+
+// LASX registers xr0..31 (they hold f0..31 and vr0..31 too), FCSR0 and FCC0..7 at \base.
+.macro SAVE_FP base
+    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    xvst        $xr\n, \base, \n * 32
+    .endr
+    movfcsr2gr  $t0, $fcsr0
+    st.d        $t0, \base, TF_FP_FCSR
+    .irp n, 0,1,2,3,4,5,6,7
+    movcf2gr    $t0, $fcc\n
+    st.b        $t0, \base, TF_FP_FCC + \n
+    .endr
+.endm
+
+.macro RESTORE_FP base
+    .irp n, 0,1,2,3,4,5,6,7
+    ld.bu       $t0, \base, TF_FP_FCC + \n
+    movgr2cf    $fcc\n, $t0
+    .endr
+    ld.d        $t0, \base, TF_FP_FCSR
+    movgr2fcsr  $fcsr0, $t0
+    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    xvld        $xr\n, \base, \n * 32
+    .endr
 .endm
 
     .balign 4096                            // EENTRY ignores the low 12 bits
@@ -37,9 +63,13 @@ trap_common:
     st.d        $t0, $sp, TF_ESTAT
     csrrd       $t0, CSR_BADI
     st.d        $t0, $sp, TF_BADI
-    move        $a0, $sp
+    addi.d      $sp, $sp, -TF_FP_SIZE
+    SAVE_FP     $sp
+    addi.d      $a0, $sp, TF_FP_SIZE
     move        $fp, $zero                  // backtraces stop at the trap
     bl          bmbt_trap
+    RESTORE_FP  $sp
+    addi.d      $sp, $sp, TF_FP_SIZE
     ld.d        $t0, $sp, TF_ERA
     csrwr       $t0, CSR_ERA
     ld.d        $t0, $sp, TF_PRMD
