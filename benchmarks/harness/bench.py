@@ -22,6 +22,7 @@ sys.path.insert(0, HERE)
 
 import measure  # noqa: E402
 import report   # noqa: E402
+import simstats  # noqa: E402
 import tools as toolmod  # noqa: E402
 
 
@@ -59,6 +60,13 @@ def parse_args():
     p.add_argument("--bmbt-rev", default="", help="source revision of --bmbt for the report, when it was not "
                    "built from this tree (default: git describe of this tree)")
     p.add_argument("--timeout", type=float, default=600, help="per run, seconds (program workloads)")
+    p.add_argument("--simrun", default=simstats.default_path(ROOT),
+                   help="bmbt-simrun of a host build: LoongArch instructions executed per guest instruction, "
+                   "from the simulator on the ci images (built with the host preset if missing)")
+    p.add_argument("--no-sim", action="store_true", help="skip the simulator counts")
+    p.add_argument("--report-from", default="", metavar="RESULTS_JSON",
+                   help="time nothing: rewrite the report of an earlier run (its raw results.json) "
+                   "with fresh simulator counts")
     return p.parse_args()
 
 
@@ -173,6 +181,8 @@ def machine_info():
 
 def main():
     args = parse_args()
+    if args.report_from:
+        return report_from(args)
     chosen = [t for t in args.tools.split(",") if t]
     for t in chosen:
         if t not in toolmod.TRANSLATORS:
@@ -192,6 +202,8 @@ def main():
     for key, path in (("qemu", "usr/bin/qemu-x86_64"), ("box64", "usr/bin/box64")):
         if key in chosen and not os.path.exists(os.path.join(args.peers, path)):
             sys.exit(f"bench: {os.path.join(args.peers, path)} missing; run scripts/setup (step 60-peers-loong64)")
+    if not args.no_sim:
+        simstats.ensure_simrun(args.simrun, ROOT)
     tools = toolmod.make_tools(os.path.abspath(args.bmbt), args.peers, args.emulator)
     started = datetime.datetime.now(datetime.timezone.utc)
     info = {"started": started.strftime("%Y-%m-%d %H:%M UTC"), "machine": machine_info(),
@@ -200,6 +212,8 @@ def main():
             "runs": args.runs, "size": args.size, "tools": chosen,
             "tool_labels": {k: tools[k].label for k in tools}}
 
+    if not args.no_sim:
+        info["versions"]["bmbt-simrun (host, simulator counts)"] = simstats.version(os.path.abspath(args.simrun))
     out_dir = os.path.join(args.build_dir, args.size)
     values = {"root": ROOT, "bmbt": os.path.abspath(args.bmbt), "peers": args.peers,
               "cache": os.environ.get("BMBT_CACHE", os.path.join(ROOT, ".cache")),
@@ -210,15 +224,47 @@ def main():
             files = build_workload(name, args.size, out_dir)
             results[name] = run_program(name, files, tools, list(chosen), args.runs, args.timeout)
             results[name]["mnemonics"] = open(os.path.join(out_dir, f"{name}-{args.size}.mnemonics")).read().split()
+            if not args.no_sim:
+                run_simulator(args, name, results[name], files if args.size == simstats.SIZE else None)
         else:
             results[name] = run_boot(boots[name], tools, chosen, args.runs, values)
     info["finished"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    write_outputs(args, info, results, out_dir)
 
+
+def run_simulator(args, name, entry, ci_files):
+    """Counts, not times: one simulator run of the ci image, whatever --size is."""
+    files = ci_files or build_workload(name, simstats.SIZE, os.path.join(args.build_dir, simstats.SIZE))
+    entry["sim"] = simstats.run(os.path.abspath(args.simrun), name, files, args.timeout)
+    entry["sim_lbt"] = simstats.run(os.path.abspath(args.simrun), name, files, args.timeout, lbt=True)
+
+
+def report_from(args):
+    """--report-from: the report of an earlier campaign (its raw results.json) with fresh simulator
+    counts, without timing anything again."""
+    with open(args.report_from) as f:
+        raw = json.load(f)
+    info, results = raw["info"], raw["results"]
+    if not args.no_sim:
+        simstats.ensure_simrun(args.simrun, ROOT)
+        info["versions"]["bmbt-simrun (host, simulator counts)"] = simstats.version(os.path.abspath(args.simrun))
+        for name, entry in results.items():
+            if entry["kind"] == "program":
+                print(f"== {name}", flush=True)
+                run_simulator(args, name, entry, None)
+        now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        info["sim_note"] = (f"simulator counts added on {now} by `benchmarks/run.sh "
+                            + " ".join(shlex.quote(a) for a in sys.argv[1:]) + "` (source tree git "
+                            + toolmod.git_revision(ROOT) + "); the timings are the command's above")
+    write_outputs(args, info, results, os.path.join(args.build_dir, info["size"]))
+
+
+def write_outputs(args, info, results, out_dir):
     raw = os.path.join(out_dir, "results.json")
     os.makedirs(out_dir, exist_ok=True)
     with open(raw, "w") as f:
         json.dump({"info": info, "results": results}, f, indent=1)
-    summary = report.summarize(results, chosen)
+    summary = report.summarize(results, info["tools"])
     chart_note = report.write_chart(summary, info, args.chart)
     with open(args.results, "w") as f:
         f.write(report.markdown(summary, results, info, os.path.relpath(args.chart, os.path.dirname(args.results)),

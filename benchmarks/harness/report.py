@@ -3,6 +3,8 @@ import math
 import re
 import statistics
 
+import simstats
+
 PEERS = ["qemu", "box64"]
 PEER_NAMES = {"qemu": "QEMU", "box64": "box64"}
 
@@ -110,6 +112,8 @@ def markdown(summary, results, info, chart_rel, chart_note, raw_rel):
     w(f"- Date: {info['started']} to {info['finished']}")
     w(f"- Machine: {info['machine']['host']}; {info['machine']['os']}; load average at start {info['machine']['load_at_start']}")
     w(f"- Command: `{info['command']}`")
+    if info.get("sim_note"):
+        w(f"- Simulator table: {info['sim_note']}")
     w(f"- Workload size: `{info['size']}`; {info['runs']} interleaved rounds per workload "
       f"({' '.join(t for t in tools)} {' '.join(t for t in tools)} ...); raw data: `{raw_rel}` (not committed)")
     w("- Every translator here is a LoongArch64 program run by the same `qemu-loongarch64` on an x86-64 "
@@ -184,8 +188,8 @@ def markdown(summary, results, info, chart_rel, chart_note, raw_rel):
     if "bmbt" in tools:
         w("## BMBT statistics (`-d stats`)\n")
         w("From BMBT's own counters (times: median over the rounds). *LA/guest* is LoongArch "
-          "instructions **emitted** per guest instruction **translated** (static code size); BMBT does "
-          "not yet count LoongArch instructions executed, so the dynamic ratio is not available. A "
+          "instructions **emitted** per guest instruction **translated** (static code size); the dynamic "
+          "ratio, LoongArch instructions **executed** per guest instruction, is in the simulator table below. A "
           "failed run's counters are shown where BMBT stopped.\n")
         w("| workload | guest insns executed | blocks translated | guest insns translated | LA/guest | "
           "translating / total ms | translation share | exits |")
@@ -204,6 +208,8 @@ def markdown(summary, results, info, chart_rel, chart_note, raw_rel):
               f"| {st.get('guest_insns_translated', '—')} | {host_per if host_per is not None else '—'} "
               f"| {ttr if ttr is not None else '—'} / {tms if tms is not None else '—'} | {share} | {exits} |")
         w("")
+
+    out.extend(simstats.markdown(results))
 
     if boots:
         w("## Boot workloads (time until the marker appears)\n")

@@ -44,12 +44,16 @@ def _first_line(cmd, env=None):
     return text[0].strip() if text else f"no output (exit {out.returncode})"
 
 
+def git_revision(root):
+    git = subprocess.run(["git", "-C", root, "describe", "--always", "--dirty", "--abbrev=12"],
+                         capture_output=True, text=True)
+    return git.stdout.strip() or "unknown"
+
+
 def versions(root, tools, peers, emulator="qemu-loongarch64", bmbt_rev=""):
     """One line per component, for the report's header."""
     env = dict(os.environ, **tools["box64"].env)
-    git = subprocess.run(["git", "-C", root, "describe", "--always", "--dirty", "--abbrev=12"],
-                         capture_output=True, text=True)
-    rev = bmbt_rev or git.stdout.strip() or "unknown"
+    rev = bmbt_rev or git_revision(root)
     bmbt = tools["bmbt"].argv[1]
     try:
         built = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(os.path.getmtime(bmbt)))
