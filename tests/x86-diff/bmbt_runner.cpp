@@ -41,10 +41,12 @@ struct BmbtRunner::Impl {
   x86::Decoder decoder;
   ir::Block block;
   engine::ExecBackend* exec = nullptr;
+  bool flag_groups = false;
 };
 
-BmbtRunner::BmbtRunner(engine::ExecBackend* exec) : impl_(std::make_unique<Impl>()) {
+BmbtRunner::BmbtRunner(engine::ExecBackend* exec, bool flag_groups) : impl_(std::make_unique<Impl>()) {
   impl_->exec = exec;
+  impl_->flag_groups = flag_groups;
   void* p = mmap(nullptr, kRamSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) { std::perror("x86-diff: guest RAM"); std::exit(2); }
   impl_->ram = static_cast<u8*>(p);
@@ -81,6 +83,7 @@ BmbtOutcome BmbtRunner::run(const Case& c) {
   for (int step = 0; step < 16; ++step) {
     x86::TranslateLimits limits;
     limits.max_insns = insns_left > 0 ? insns_left : 1;
+    limits.flag_groups = m.flag_groups;
     u64 pc = v.cpu.regs[kRIP];
     if (!x86::translate_block(m.decoder, code, pc, m.block, limits, nullptr)) {
       r.exit_text = "translate_block failed (IR overflow)";

@@ -24,8 +24,9 @@ namespace bmbt::x86diff {
 class BmbtRunner {
  public:
   // Without an executor the IR interpreter runs the blocks; with one (the LoongArch JIT on a
-  // LoongArch host) that executor does, after a flush per case.
-  explicit BmbtRunner(engine::ExecBackend* exec = nullptr);
+  // LoongArch host, or in the simulator) that executor does, after a flush per case.
+  // `flag_groups`: translate for the LBT flag strategy (an executor that runs it).
+  explicit BmbtRunner(engine::ExecBackend* exec = nullptr, bool flag_groups = false);
   ~BmbtRunner();
   BmbtOutcome run(const Case& c);
 

@@ -4,10 +4,13 @@
 //   x86-diff [--seed S] [--cases N] [--first K] [--family NAME] [--record FILE] [--max-reports M]
 //   x86-diff --seed S --case N          replay exactly one case, printing everything
 //   x86-diff --replay FILE              run a recorded corpus through BMBT
+//   --executor interp|sim|sim-lbt       BMBT's side on the IR interpreter (default) or on the
+//                                       LoongArch JIT's code in the simulator (software / LBT flags)
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +22,7 @@
 #include "frontend-x86/decoder.h"
 #include "generator.h"
 #include "native_runner.h"
+#include "sim_backend.h"
 
 using namespace bmbt;
 using namespace bmbt::x86diff;
@@ -34,6 +38,29 @@ struct Options {
   std::string record, replay;
   int max_reports = 10;
   bool capstone = true;
+  std::string executor = "interp";  // interp | sim | sim-lbt
+};
+
+// The executor BMBT's side runs on: the IR interpreter, or the LoongArch JIT's code in the
+// simulator with the software or the LBT flag strategy (tests/la64-sim/sim_backend.h).
+struct Executor {
+  std::unique_ptr<la64sim::SimBackend> sim;
+  bool lbt = false;
+  bool init(const std::string& name) {
+    if (name == "interp") return true;
+    if (name != "sim" && name != "sim-lbt") {
+      std::fprintf(stderr, "x86-diff: unknown executor %s (interp, sim, sim-lbt)\n", name.c_str());
+      return false;
+    }
+    lbt = name == "sim-lbt";
+    sim = std::make_unique<la64sim::SimBackend>();
+    std::string err;
+    if (!sim->init(&err, false, lbt, 0)) {
+      std::fprintf(stderr, "x86-diff: simulator: %s\n", err.c_str());
+      return false;
+    }
+    return true;
+  }
 };
 
 struct FamilyStats {
@@ -222,10 +249,12 @@ bool parse(int argc, char** argv, Options& o) {
     else if (a == "--replay") o.replay = val();
     else if (a == "--max-reports") o.max_reports = std::atoi(val());
     else if (a == "--no-capstone") o.capstone = false;
+    else if (a == "--executor") o.executor = val();
     else {
       std::fprintf(stderr,
                    "usage: x86-diff [--seed S] [--cases N] [--first K] [--family NAME] [--record FILE] [--max-reports M] "
-                   "[--no-capstone]\n       x86-diff --seed S --case N\n       x86-diff --replay FILE\n");
+                   "[--no-capstone] [--executor interp|sim|sim-lbt]\n       x86-diff --seed S --case N\n       x86-diff --replay FILE "
+                   "[--executor ...]\n");
       return false;
     }
   }
@@ -236,7 +265,9 @@ bool parse(int argc, char** argv, Options& o) {
 int replay(const Options& o) {
   std::vector<u8> data;
   if (!read_corpus_file(o.replay.c_str(), &data)) return 2;
-  BmbtRunner bmbt;
+  Executor ex;
+  if (!ex.init(o.executor)) return 2;
+  BmbtRunner bmbt(ex.sim.get(), ex.lbt);
   u64 reported = 0;
   ReplayCounts c = replay_corpus(data, bmbt, [&](const corpus::Vector& v, const BmbtOutcome&, const Verdict& verdict, u64 at) {
     if (reported++ >= u64(o.max_reports)) return;
@@ -262,7 +293,9 @@ int main(int argc, char** argv) {
   if (!o.replay.empty()) return replay(o);
 
   NativeRunner native;
-  BmbtRunner bmbt;
+  Executor ex;
+  if (!ex.init(o.executor)) return 2;
+  BmbtRunner bmbt(ex.sim.get(), ex.lbt);
   CapstoneCheck capstone;
   CorpusWriter corpus;
   if (!o.record.empty() && !corpus.open(o.record)) { std::perror(o.record.c_str()); return 2; }
