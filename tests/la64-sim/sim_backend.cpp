@@ -63,6 +63,8 @@ engine::ExecBackend::Install SimBackend::install(const ir::Block& block, engine:
   const size_t word = size_t((addr(tb.code) - cache_base_) / 4);
   if (block_start_insns_.size() <= word) block_start_insns_.resize(word + 1 + (1 << 12));
   block_start_insns_[word] = block.guest_insns;
+  counts_.emitted_words += tb.code_size / 4;
+  counts_.translated_insns += block.guest_insns;
   return r;
 }
 

@@ -26,6 +26,8 @@ struct SimCounts {
   uint64_t guest_insns = 0;       // guest instructions of the blocks entered (block granularity, like the engine)
   uint64_t block_entries = 0;     // times a block's first instruction ran (engine entry, chain or jump cache)
   uint64_t executes = 0;          // engine -> translated code
+  uint64_t emitted_words = 0;     // LoongArch instructions generated (static expansion: / translated_insns)
+  uint64_t translated_insns = 0;  // guest instructions of the blocks installed
   std::map<std::string, uint64_t> host_calls;  // native calls by callee (helpers, slow_load, slow_store)
   std::map<std::string, uint64_t> returns;     // why translated code went back to the engine
   std::vector<uint64_t> op_counts;             // by la64::Op, over all simulated instructions

@@ -46,6 +46,17 @@ struct Options {
 struct Executor {
   std::unique_ptr<la64sim::SimBackend> sim;
   bool lbt = false;
+  // Static expansion of what the simulator ran: LoongArch instructions generated per guest
+  // instruction translated (whole blocks: budget check, flag work, exits, out-of-line paths).
+  void print_expansion() const {
+    if (!sim) return;
+    la64sim::SimCounts c = sim->counts();
+    if (!c.translated_insns) return;
+    std::printf("static expansion (%s flags): %" PRIu64 " LoongArch instructions for %" PRIu64
+                " guest instructions translated = %.2f per guest instruction\n",
+                lbt ? "LBT" : "software", c.emitted_words, c.translated_insns,
+                double(c.emitted_words) / double(c.translated_insns));
+  }
   bool init(const std::string& name) {
     if (name == "interp") return true;
     if (name != "sim" && name != "sim-lbt") {
@@ -281,6 +292,7 @@ int replay(const Options& o) {
   }
   std::printf("replayed %" PRIu64 " vectors: %" PRIu64 " compared, %" PRIu64 " unsupported, %" PRIu64 " mismatches\n",
               c.total, c.compared, c.unsupported, c.mismatches);
+  ex.print_expansion();
   return c.mismatches || c.total == 0 ? 1 : 0;
 }
 
@@ -373,6 +385,7 @@ int main(int argc, char** argv) {
   }
   bool coverage_ok = o.family != Family::kCount || o.single || o.cases < 10000 || empty_families == 0;
   bool capstone_ok = !o.capstone || (capstone.length_mismatches() == 0 && capstone.register_mismatches() == 0);
+  ex.print_expansion();
   std::printf("\nseed %" PRIu64 ": %" PRIu64 " cases, %" PRIu64 " mismatches, %" PRIu64 " lost%s%s -> %s\n", o.seed, total,
               mismatches, lost, coverage_ok ? "" : ", some family never generated",
               capstone_ok ? "" : ", Zydis/Capstone disagreement",
