@@ -74,6 +74,9 @@
 
 namespace bmbt::baremetal {
 
+// EUEN: FP (bit 0), LSX (1), LASX (2) and LBT (3, BTE) instructions allowed.
+constexpr u64 kEuenBte = u64(1) << 3;
+
 template <u32 kCsr>
 inline u64 csr_read() {
   u64 v;

@@ -4,6 +4,7 @@
 #include "board.h"
 #include "boot/flat_image.h"
 #include "boot_info.h"
+#include "csr.h"
 #include "engine/engine.h"
 #include "engine/interpreter.h"
 #include "kernel.h"
@@ -48,6 +49,20 @@ void run_guest(const CommandLine& cl) {
   u64 ram_size = parse_mib(cl.value("bmbt.mem"), 128) << 20;
   const char* accel = cl.value("bmbt.accel");
   bool use_jit = !accel || equals(accel, "jit");
+  // Flag strategy: bmbt.lbt=on|off|auto (default auto), as -accel lbt= in the hosted bmbt. The
+  // CPU reports LBT in CPUCFG2 bit 18; using it needs EUEN.BTE, else every LBT instruction traps.
+  const char* lbt = cl.value("bmbt.lbt");
+  if (lbt && !equals(lbt, "on") && !equals(lbt, "off") && !equals(lbt, "auto")) {
+    LogLine().str("bmbt: bmbt.lbt=").str(lbt).str(": expected on, off or auto");
+    platform::exit(2);
+  }
+  const bool host_lbt = platform::host_features().lbt;
+  if (lbt && equals(lbt, "on") && !host_lbt) {
+    LogLine().str("bmbt: bmbt.lbt=on: this CPU has no LBT extension (CPUCFG2 bit 18 is clear)");
+    platform::exit(2);
+  }
+  const bool use_lbt = use_jit && host_lbt && !(lbt && equals(lbt, "off"));
+  if (use_lbt) csr_xchg<CSR_EUEN>(kEuenBte, kEuenBte);
 
   auto* machine = make<devices::Machine>();
   u8* ram = static_cast<u8*>(platform::alloc_pages(ram_size));
@@ -64,7 +79,7 @@ void run_guest(const CommandLine& cl) {
   if (use_jit) {
     auto* jit = make<la64::JitBackend>();
     FixedText<256> jit_err;
-    if (!jit || !jit->init(jit_err)) {
+    if (!jit || !jit->init(jit_err, false, use_lbt)) {
       LogLine().str("bmbt: ").str(jit_err.c_str());
       platform::exit(1);
     }
@@ -77,10 +92,12 @@ void run_guest(const CommandLine& cl) {
   }
   auto* lister = make<la64::Lister>();
   engine::EngineConfig config;
+  config.limits.flag_groups = use_lbt;
   auto* eng = make<engine::Engine>(*machine, *exec, lister, config);
   if (!eng) fail("not enough memory for the engine");
   LogLine().str("bmbt: running the guest (").udec(kernel->size).str(" bytes, entry ").hex0x(entry).str(", ")
-      .str(use_jit ? "jit" : "interp").str(", ").udec(ram_size >> 20).str(" MiB RAM)");
+      .str(use_jit ? (use_lbt ? "jit, LBT flags" : "jit, software flags") : "interp").str(", ").udec(ram_size >> 20)
+      .str(" MiB RAM)");
   eng->vcpu().cpu.regs[kRIP] = entry;
   engine::StopKind stop = eng->run();
   switch (stop) {
