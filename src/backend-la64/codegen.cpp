@@ -207,6 +207,7 @@ CodegenResult Lowering::run() {
   compute_last_uses();
   choose_fused_branch();
   choose_dest_hints();
+  if (t_.lbt) choose_lbt_conditions();
   emit_prologue();
   for (int i = 0; i < b_.size() && status_ == CodegenStatus::kOk; ++i) lower(i);
   if (status_ == CodegenStatus::kOk) lower_terminator();
@@ -276,6 +277,13 @@ void Lowering::lower(int i) {
   }
 
   if (Value(i) == fused_) return;  // emitted by the terminator as a compare-and-branch
+  if (t_.lbt && lbt_cond_[i] != kCondNone) {
+    if (lbt_cond_[i] == kCondInner) return;  // part of a setx86j below
+    if (!alloc_dest(i)) return;
+    as_.emit(Op::SETX86J, Gpr{loc_[i].reg}, int(lbt_cond_[i]));
+    release_dead_args(i);
+    return;
+  }
 
   switch (op) {
     case IrOp::InsnStart: guest_pc_ = in.imm; note_guest_pc(in.imm); return;

@@ -100,6 +100,79 @@ void Lowering::lower_get_flag_lbt(int i) {
   if (kEflagsBit[f] != 0) as_.emit(Op::SRLI_D, d, d, kEflagsBit[f]);
 }
 
+// setx86j's condition codes (a ae b be e ne g ge l le s ns o no p np) for the x86 conditions the
+// frontend builds from flags (ir: getf, or/xor of getf, xor with true for the negation).
+namespace {
+constexpr int kSetCondB = 2, kSetCondBe = 3, kSetCondE = 4, kSetCondL = 8, kSetCondLe = 9, kSetCondS = 10,
+              kSetCondO = 12, kSetCondP = 14;
+// The negation of each code: a<->be, ae<->b, e<->ne, g<->le, ge<->l, s<->ns, o<->no, p<->np.
+constexpr int kNegated[16] = {3, 2, 1, 0, 5, 4, 9, 8, 7, 6, 11, 10, 13, 12, 15, 14};
+}  // namespace
+
+// The setx86j code `v` computes, or -1. `first_read` gets the earliest getf involved, `flags`
+// the flags read. Inner ops must have no other use (they are not emitted).
+int Lowering::match_lbt_condition(Value v, int* first_read, u8* flags, int depth) const {
+  const ir::Inst& in = b_[v];
+  if (in.op == IrOp::GetFlag) {
+    static constexpr int kSingle[6] = {kSetCondB, kSetCondP, -1, kSetCondE, kSetCondS, kSetCondO};
+    if (in.imm >= 6 || kSingle[in.imm] < 0) return -1;
+    if (int(v) < *first_read) *first_read = int(v);
+    *flags |= u8(1 << in.imm);
+    return kSingle[in.imm];
+  }
+  if (depth > 2 || (in.op != IrOp::Xor && in.op != IrOp::Or) || in.type != Type::kI1) return -1;
+  const ir::Inst& c = b_[in.args[1]];
+  if (in.op == IrOp::Xor && c.op == IrOp::Const && (c.imm & 1)) {  // negation
+    if (uses_[in.args[0]] != 1) return -1;
+    int k = match_lbt_condition(in.args[0], first_read, flags, depth + 1);
+    return k < 0 ? -1 : kNegated[k];
+  }
+  if (uses_[in.args[0]] != 1 || uses_[in.args[1]] != 1) return -1;
+  const int x = match_lbt_condition(in.args[0], first_read, flags, depth + 1);
+  const int y = match_lbt_condition(in.args[1], first_read, flags, depth + 1);
+  if (x < 0 || y < 0) return -1;
+  if (in.op == IrOp::Xor && ((x == kSetCondS && y == kSetCondO) || (x == kSetCondO && y == kSetCondS))) return kSetCondL;
+  if (in.op == IrOp::Or && ((x == kSetCondB && y == kSetCondE) || (x == kSetCondE && y == kSetCondB))) return kSetCondBe;
+  if (in.op == IrOp::Or && ((x == kSetCondE && y == kSetCondL) || (x == kSetCondL && y == kSetCondE))) return kSetCondLe;
+  return -1;
+}
+
+// Conditions on flags that come from eflags (live into the block, not recomputed in it) become
+// one setx86j instead of an x86mfflag + shift per flag and the or/xor between them. Only when no
+// flag the condition reads can change between its first getf and the condition itself.
+void Lowering::choose_lbt_conditions() {
+  for (int i = 0; i < b_.size(); ++i) lbt_cond_[i] = kCondNone;
+  for (int i = b_.size() - 1; i >= 0; --i) {
+    const ir::Inst& in = b_[i];
+    if (lbt_cond_[i] != kCondNone || in.type != Type::kI1 || last_use_[i] < 0 || Value(i) == fused_) continue;
+    if (in.op != IrOp::GetFlag && in.op != IrOp::Xor && in.op != IrOp::Or) continue;
+    int first = i;
+    u8 flags = 0;
+    const int code = match_lbt_condition(Value(i), &first, &flags, 0);
+    if (code < 0) continue;
+    bool stable = true;
+    for (int j = first + 1; j < i && stable; ++j) {
+      const ir::Inst& w = b_[j];
+      if (w.op == IrOp::FlagGroup || w.op == IrOp::Call || (w.op == IrOp::SetFlag && ((flags >> w.imm) & 1))) stable = false;
+    }
+    if (!stable) continue;
+    // Mark the inner ops (everything the match walked: operands of i down to the getfs).
+    struct Walk {
+      const ir::Block& b;
+      i8* cond;
+      void mark(Value v) {
+        const ir::Inst& x = b[v];
+        cond[v] = Lowering::kCondInner;
+        if (x.op == IrOp::Xor || x.op == IrOp::Or)
+          for (int k = 0; k < 2; ++k)
+            if (b[x.args[k]].op != IrOp::Const) mark(x.args[k]);
+      }
+    } walk{b_, lbt_cond_};
+    if (in.op != IrOp::GetFlag) walk.mark(Value(i));
+    lbt_cond_[i] = i8(code);
+  }
+}
+
 // A fused flag group: one LBT instruction sets the flags as the x86 instruction would. It may
 // also write flags outside the group's mask; those are dead here (flag liveness removed their
 // writes) or set to the same value the x86 instruction gives them.

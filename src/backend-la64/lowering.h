@@ -81,6 +81,8 @@ class Lowering {
   void lower_set_flag_lbt(int i);
   void lower_get_flag_lbt(int i);
   void lower_flag_group(int i);
+  void choose_lbt_conditions();
+  int match_lbt_condition(Value v, int* first_read, u8* flags, int depth) const;
   void lower_terminator();
   void emit_prologue();
   void emit_exit_to(u64 guest_pc);        // patchable direct exit (chaining)
@@ -113,6 +115,10 @@ class Lowering {
   int last_use_[ir::Block::kMaxInsts];
   u16 uses_[ir::Block::kMaxInsts];
   i8 hint_[ir::Block::kMaxInsts];  // guest GPR whose pinned register the value is computed into, or -1
+  // LBT: an x86 condition on flags read from eflags, computed by one setx86j: its code, or
+  // kCondInner for the ops it replaces, or kCondNone.
+  static constexpr i8 kCondNone = -1, kCondInner = -2;
+  i8 lbt_cond_[ir::Block::kMaxInsts];
   u64 cval_[ir::Block::kMaxInsts];
   Value fused_ = ir::kNoValue;     // the compare the terminator branches on directly
   bool temp_busy_[32] = {};
