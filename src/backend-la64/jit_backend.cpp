@@ -148,6 +148,8 @@ void JitBackend::prepare_vcpu(engine::Vcpu& vcpu) {
 void JitBackend::flush() {
   used_words_ = layout_.words;
   ninstalled_ = 0;
+  nchains_ = 0;
+  chains_lost_ = false;
   ++epoch_;
   for (engine::JumpCacheEntry& e : jump_cache_) e = engine::JumpCacheEntry{~u64(0), 0};
 }
@@ -216,8 +218,34 @@ bool JitBackend::chain(u64 slot, const engine::TranslationBlock& target) {
   const bool link = (*word >> 26) == (enc(Op::BL, i64(0)).word >> 26);
   Encoded e = enc(link ? Op::BL : Op::B, i64(u64(target.code) - slot));
   if (!e.ok) return false;
+  if (nchains_ < kMaxChainRecords) chains_[nchains_++] = ChainRecord{word, *word, target.code};
+  else chains_lost_ = true;
   *word = e.word;
   platform::flush_icache(word, 4);
+  return true;
+}
+
+// Undo every chain into `tb` (each slot gets back its branch to the exit code, which returns to
+// the engine), forget it in the jump cache, and retire return predictions (they may lead into
+// it). Its code stays in the cache until the next flush: the block that made the store may still
+// be running it, and its PC map serves faults.
+bool JitBackend::invalidate(const engine::TranslationBlock& tb) {
+  if (chains_lost_) return false;
+  const u32* code = static_cast<const u32*>(tb.code);
+  for (int i = 0; i < nchains_; ++i) {
+    ChainRecord& c = chains_[i];
+    if (!c.slot) continue;
+    if (c.target == tb.code) {
+      *c.slot = c.original;
+      platform::flush_icache(c.slot, 4);
+      c.slot = nullptr;
+    } else if (c.slot >= code && c.slot < code + tb.code_size / 4) {
+      c.slot = nullptr;  // a chain out of the dead block: nothing will patch or restore it
+    }
+  }
+  for (engine::JumpCacheEntry& e : jump_cache_)
+    if (e.host_code == u64(tb.code)) e = engine::JumpCacheEntry{~u64(0), 0};
+  ++epoch_;
   return true;
 }
 

@@ -41,6 +41,7 @@ class JitBackend final : public engine::ExecBackend {
   void flush() override;
   u64 host_insns(const engine::TranslationBlock& tb) const override { return tb.code_size / 4; }
   bool chain(u64 slot, const engine::TranslationBlock& target) override;
+  bool invalidate(const engine::TranslationBlock& tb) override;
   void note_block(u64 guest_pc, const engine::TranslationBlock& tb) override;
   engine::JumpCacheEntry* jump_cache() override { return jump_cache_; }
   // After translated code left with BlockExit::kMemFault from a soft-TLB miss path: sets RIP to
@@ -65,6 +66,13 @@ class JitBackend final : public engine::ExecBackend {
   Installed installed_[kMaxInstalled];
   int ninstalled_ = 0;
   u32 epoch_ = 1;  // code-cache generation (Vcpu::ras_epoch); a fresh Vcpu has 0
+  // Patched chain slots, so that invalidate() can restore them; reset by flush(). When full,
+  // chaining goes on unrecorded and invalidate() reports it cannot unchain (the engine flushes).
+  struct ChainRecord { u32* slot; u32 original; const void* target; };
+  static constexpr int kMaxChainRecords = 1 << 16;
+  ChainRecord chains_[kMaxChainRecords];
+  int nchains_ = 0;
+  bool chains_lost_ = false;
   bool simulated_ = false;
   bool lbt_ = false;
   u32* cache_ = nullptr;

@@ -25,6 +25,9 @@ class ExecBackend {
   // Direct chaining: make the direct exit whose slot is at host address `slot` jump straight to
   // `target` (JIT only). True if the slot was patched.
   virtual bool chain(u64 slot, const TranslationBlock& target) { return false; }
+  // `tb`'s guest code changed: nothing may enter its code any more (undo chains into it, forget
+  // it in inline lookups). False if the backend cannot guarantee that: the engine then flushes.
+  virtual bool invalidate(const TranslationBlock& tb) { return true; }
   // The engine found or made `tb` for guest_pc: remember it for inline indirect-jump lookup.
   virtual void note_block(u64 guest_pc, const TranslationBlock& tb) {}
   // The table translated code looks indirect targets up in (nullptr: none).

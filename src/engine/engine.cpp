@@ -21,15 +21,24 @@ Engine::Engine(devices::Machine& machine, ExecBackend& exec, CodeLister* lister,
   if (code_bitmap_) mmu_.set_code_tracking(code_bitmap_, pages, &Engine::on_code_write, this);
 }
 
-// A guest store changed a page holding translated code. All translations are dropped (per-page
-// invalidation with unchaining can come later; self-modifying code is rare) and translated code
-// is sent back to the engine at the next block entry, so no stale block runs after the store's
-// own block. That block itself finishes with the code it was translated from.
-void Engine::on_code_write(void* self, u64) {
+// A guest store changed a page holding translated code. The blocks with code on that page are
+// invalidated (removed from lookup, chains into them undone by the backend); if the backend
+// cannot undo its chains, everything is flushed. Translated code is sent back to the engine at
+// the next block entry, so no stale block runs after the store's own block, which finishes
+// with the code it was translated from.
+void Engine::on_code_write(void* self, u64 paddr) {
   Engine* e = static_cast<Engine*>(self);
-  e->tbs_.flush();
-  e->exec_.flush();
-  e->mmu_.clear_code_pages();
+  bool unchained = true;
+  e->stats_.blocks_invalidated += u64(e->tbs_.invalidate_page(paddr, [&](TranslationBlock& tb) {
+    unchained &= e->exec_.invalidate(tb);
+  }));
+  if (unchained) {
+    e->mmu_.clear_code_page(paddr);
+  } else {
+    e->tbs_.flush();
+    e->exec_.flush();
+    e->mmu_.clear_code_pages();
+  }
   e->stats_.code_invalidations++;
   if (!e->code_invalidated_) {
     e->code_invalidated_ = true;
@@ -281,7 +290,8 @@ void Engine::print_stats() {
     }
   }
   LogLine().str("stats: soft-TLB fills ").udec(mmu_.tlb_fills()).str(", cache flushes ").udec(st.cache_flushes)
-      .str(" (self-modifying code: ").udec(st.code_invalidations).str(")")
+      .str(", self-modifying code: ").udec(st.code_invalidations).str(" stores, ").udec(st.blocks_invalidated)
+      .str(" blocks invalidated")
       .str(", executor ").str(exec_.name());
   LogLine().str("stats: time ").udec(st.total_ns / 1000000).str(" ms, translating ").udec(st.translate_ns / 1000000).str(" ms");
 }

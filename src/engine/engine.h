@@ -32,7 +32,8 @@ struct Stats {
   u64 guest_insns_executed = 0;   // when counting (block granularity)
   u64 exits_by_reason[8] = {};   // by ir::ExitReason
   u64 cache_flushes = 0;
-  u64 code_invalidations = 0;     // self-modifying-code flushes
+  u64 code_invalidations = 0;     // stores into pages holding translated code
+  u64 blocks_invalidated = 0;     // blocks those stores made invalid
   u64 translate_ns = 0;
   u64 total_ns = 0;
 };
@@ -66,7 +67,7 @@ class Engine final : private x86::CodeSource, private x86::InsnObserver {
   ir::Block block_;
   Stats stats_;
   u64* code_bitmap_ = nullptr;     // one bit per guest RAM page holding translated code
-  bool code_invalidated_ = false;  // a store hit translated code: the caches were flushed
+  bool code_invalidated_ = false;  // a store hit translated code: blocks were invalidated
   i64 budget_before_request_ = 0;
 };
 

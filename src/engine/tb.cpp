@@ -29,6 +29,14 @@ void TbCache::insert(TranslationBlock* tb) {
   jump_cache_[jc_index(tb->guest_pc)] = tb;
 }
 
+void TbCache::remove(TranslationBlock* tb) {
+  tb->invalid = true;
+  for (TranslationBlock** p = &heads_[hash(tb->guest_pc)]; *p; p = &(*p)->hash_next) {
+    if (*p == tb) { *p = tb->hash_next; break; }
+  }
+  if (jump_cache_[jc_index(tb->guest_pc)] == tb) jump_cache_[jc_index(tb->guest_pc)] = nullptr;
+}
+
 void TbCache::flush() {
   for (auto& h : heads_) h = nullptr;
   for (auto& j : jump_cache_) j = nullptr;

@@ -15,6 +15,7 @@ struct TranslationBlock {
   ir::Terminator term; // kept for the interpreter and for traces
   TranslationBlock* hash_next;
   u64 executions;
+  bool invalid;        // its guest code changed: no longer found by lookup()
 };
 
 class TbCache {
@@ -31,10 +32,27 @@ class TbCache {
   // Makes a filled-in block visible to lookup().
   void insert(TranslationBlock* tb);
   void flush();
+  // Every live block with guest code on the 4 KiB page holding `paddr` (virtual == physical
+  // today): removed from lookup and passed to on_block. Returns how many.
+  template <class F>
+  int invalidate_page(u64 paddr, F on_block) {
+    const u64 page = paddr >> 12;
+    int n = 0;
+    for (int i = 0; i < used_; ++i) {
+      TranslationBlock& tb = blocks_[i];
+      const u64 last = tb.guest_pc + (tb.guest_bytes ? tb.guest_bytes - 1 : 0);
+      if (tb.invalid || (tb.guest_pc >> 12) > page || (last >> 12) < page) continue;
+      remove(&tb);
+      on_block(tb);
+      ++n;
+    }
+    return n;
+  }
   int size() const { return used_; }
   u64 flushes() const { return flushes_; }
 
  private:
+  void remove(TranslationBlock* tb);
   static u32 hash(u64 pc) { return u32((pc ^ (pc >> kHashBits)) & ((1u << kHashBits) - 1)); }
   static u32 jc_index(u64 pc) { return u32(pc & ((1u << kJumpCacheBits) - 1)); }
 

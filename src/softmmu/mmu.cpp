@@ -57,10 +57,11 @@ bool Mmu::store(u64 vaddr, int size, u64 value, MemFault* fault) {
   if (code_bitmap_) {
     for (int i = 0; i < size; ++i) {
       u64 paddr;
+      // Once per code page the store touches: the hook clears the page's mark (or all marks).
       if (translate(vaddr + u64(i), Access::kWrite, &paddr) && is_code_page(paddr)) {
         ++code_writes_;
-        if (hook_) hook_(hook_ctx_, paddr);
-        break;
+        if (!hook_) break;
+        hook_(hook_ctx_, paddr);
       }
     }
   }
@@ -76,6 +77,13 @@ void Mmu::mark_code_page(u64 paddr) {
   for (TlbEntry& e : tlb_.entries) {
     if (e.write_tag != kInvalidTag && (e.write_tag << kPageBits) + e.addend == u64(host_page)) e.write_tag = kInvalidTag;
   }
+}
+
+void Mmu::clear_code_page(u64 paddr) {
+  u64 page = paddr >> kPageBits;
+  if (!code_bitmap_ || page >= code_pages_) return;
+  code_bitmap_[page / 64] &= ~(u64(1) << (page % 64));
+  tlb_.flush();  // write permission returns lazily, entries are refilled on the next miss
 }
 
 void Mmu::clear_code_pages() {

@@ -42,6 +42,7 @@ class Mmu {
     hook_ctx_ = ctx;
   }
   void mark_code_page(u64 paddr);
+  void clear_code_page(u64 paddr);  // no translated code left on this page
   void clear_code_pages();
   bool is_code_page(u64 paddr) const {
     u64 page = paddr >> kPageBits;

@@ -1,10 +1,14 @@
 # Writes a guest image from BYTES (decimal byte values; "BZIMAGE" = a fake bzImage header;
-# "NONE" = no image), runs bmbt on it with ARGS and checks the exit status and stderr. With
+# "FILE:path" = a copy of that image; "NONE" = no image), runs bmbt on it with ARGS and checks the exit status and stderr. With
 # ORACLE (x86-native-runner) set, the guest's output must also equal the native run's.
 file(MAKE_DIRECTORY ${WORK})
 set(image ${WORK}/guest.img)
 set(args ${ARGS})
-if(BYTES STREQUAL "BZIMAGE")
+if(BYTES MATCHES "^FILE:")
+  # A guest image built from source by the test's CMakeLists.
+  string(SUBSTRING "${BYTES}" 5 -1 source_image)
+  file(COPY_FILE ${source_image} ${image})
+elseif(BYTES STREQUAL "BZIMAGE")
   string(REPEAT "x" 514 pad)
   file(WRITE ${image} "${pad}HdrS")
 elseif(NOT BYTES STREQUAL "NONE")

@@ -51,6 +51,7 @@ class SimBackend final : public engine::ExecBackend {
   void flush() override;
   uint64_t host_insns(const engine::TranslationBlock& tb) const override { return jit_.host_insns(tb); }
   bool chain(uint64_t slot, const engine::TranslationBlock& target) override { return jit_.chain(slot, target); }
+  bool invalidate(const engine::TranslationBlock& tb) override { return jit_.invalidate(tb); }
   void note_block(uint64_t guest_pc, const engine::TranslationBlock& tb) override { jit_.note_block(guest_pc, tb); }
   engine::JumpCacheEntry* jump_cache() override { return jit_.jump_cache(); }
 
