@@ -61,6 +61,7 @@ class Builder {
   void flag_group(u8 kind, u8 mask, Value a, Value b) {
     Value v[2] = {a, b};
     emit(Op::FlagGroup, Type::kVoid, 2, v, u64(kind) | u64(mask) << 8);
+    b_.has_flag_groups = true;
   }
 
   void insn_start(u64 guest_pc) { emit(Op::InsnStart, Type::kVoid, 0, nullptr, guest_pc); }

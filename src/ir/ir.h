@@ -76,6 +76,7 @@ class Block {
   // Arithmetic flags (FlagBit mask) that code after this block may read before writing them;
   // the frontend's look-ahead narrows it, passes treat the others as dead at the block end.
   u8 live_out_flags = 0x3f;
+  bool has_flag_groups = false;  // translated for the LBT flag strategy (ir/flag_groups.h)
   Terminator term;
 
   void reset(u64 pc) {
@@ -83,6 +84,7 @@ class Block {
     guest_bytes = 0;
     guest_insns = 0;
     live_out_flags = 0x3f;
+    has_flag_groups = false;
     term = Terminator{};
     count_ = 0;
   }

@@ -225,6 +225,7 @@ class Parser {
     if (in.op != Op::Call && (t == Type::kVoid) != (info.result == ResultRule::kVoid))
       return fail("result does not match the operation");
     if (b_.full(1)) return fail("block too large");
+    if (in.op == Op::FlagGroup) b_.has_flag_groups = true;
     Value v = b_.append(in);
     if (name < kMaxNames) names_[name] = v;
     return true;

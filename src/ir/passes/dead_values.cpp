@@ -30,7 +30,7 @@ PassStats run_default_passes(Block& b) {
   s.removed_dead_values = remove_dead_values(b);
   s.removed_state_writes = remove_dead_state_writes(b);
   // Only blocks translated for the LBT flag strategy hold flag groups.
-  s.fused_flag_writes = fuse_flag_groups(b);
+  if (b.has_flag_groups) s.fused_flag_writes = fuse_flag_groups(b);
   s.removed_dead_values += remove_dead_values(b);
   return s;
 }
