@@ -1,6 +1,5 @@
-// BMBT's side of a test case: frontend (Zydis decode + IR generation), the default IR passes
-// and the IR interpreter, on a guest RAM that covers the data window and the code page at the
-// same addresses as natively (guest virtual == guest physical today).
+// BMBT's side of a generated test case (the vector executor of vector_exec.h on guest RAM this
+// process maps), with the outcome as the hosted reports want it.
 #pragma once
 #include <memory>
 #include <string>
@@ -21,6 +20,9 @@ struct BmbtOutcome {
 namespace bmbt::engine { class ExecBackend; }
 namespace bmbt::x86diff {
 
+class VectorExecutor;
+struct VectorResult;
+
 class BmbtRunner {
  public:
   // Without an executor the IR interpreter runs the blocks; with one (the LoongArch JIT on a
@@ -29,6 +31,9 @@ class BmbtRunner {
   explicit BmbtRunner(engine::ExecBackend* exec = nullptr, bool flag_groups = false);
   ~BmbtRunner();
   BmbtOutcome run(const Case& c);
+  // For corpus replays (replay_core.h), which feed recorded vectors to the executor directly.
+  VectorExecutor& executor();
+  static BmbtOutcome outcome(const VectorResult& r);
 
  private:
   struct Impl;

@@ -96,7 +96,8 @@ void direct_boot_collect(u64 a0, u64 cmdline_pa, u64 systab_pa) {
 
 void direct_boot_load_files() {
   if (!fw_cfg_present()) return;
-  static const char* const kNames[] = {"cmdline", "kernel", "initrd"};
+  // "corpus": the x86-diff test vectors of bmbt.replay (replay.cpp).
+  static const char* const kNames[] = {"cmdline", "kernel", "initrd", "corpus"};
   for (const char* name : kNames) load_fw_cfg_file(name);
   if (const BootFile* cl = find_boot_file("cmdline"))
     append_cmdline(static_cast<const char*>(phys_to_virt(cl->pa)), cl->size);

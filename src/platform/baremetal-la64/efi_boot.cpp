@@ -121,7 +121,8 @@ void load_files(const EfiContext& c, const efi::LoadedImage* li) {
   }
   efi::File* root = nullptr;
   if (fs->open_volume(fs, &root) != efi::kSuccess) return;
-  static const char* const kNames[] = {"cmdline", "kernel", "initrd"};
+  // "corpus": the x86-diff test vectors of bmbt.replay (replay.cpp).
+  static const char* const kNames[] = {"cmdline", "kernel", "initrd", "corpus"};
   for (const char* name : kNames) load_file(c, root, name);
   root->close(root);
   if (const BootFile* cl = find_boot_file("cmdline")) append_cmdline(reinterpret_cast<const char*>(cl->pa), cl->size);

@@ -8,10 +8,10 @@
 #include "engine/engine.h"
 #include "engine/interpreter.h"
 #include "kernel.h"
+#include "make.h"
 #include "platform/platform.h"
 #include "power.h"
 #include "support/log.h"
-#include "support/placement_new.h"
 
 namespace bmbt::baremetal {
 
@@ -26,12 +26,6 @@ u64 parse_mib(const char* s, u64 fallback) {
 bool equals(const char* a, const char* b) {
   while (*a && *a == *b) ++a, ++b;
   return *a == *b;
-}
-
-template <class T, class... Args>
-T* make(Args&&... args) {
-  void* p = platform::alloc_pages(sizeof(T));
-  return p ? new (p) T(static_cast<Args&&>(args)...) : nullptr;
 }
 
 [[noreturn]] void fail(const char* what) {

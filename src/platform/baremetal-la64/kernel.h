@@ -21,5 +21,6 @@ class CommandLine {
 void run_selftests();                              // selftest.cpp
 void run_uart_rx_echo(u32 count, u32 port);                 // uart_rx_echo.cpp
 [[noreturn]] void run_guest(const CommandLine& cl);  // guest.cpp
+[[noreturn]] void run_replay();                      // replay.cpp
 
 }  // namespace bmbt::baremetal

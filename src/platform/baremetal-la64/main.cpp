@@ -10,6 +10,8 @@
 //   bmbt.nosmp              leave the secondary cores parked in the firmware's / QEMU's boot code
 //   bmbt.uart-rx=<n>        receive n bytes through the UART interrupt and report them (uart_rx_echo.cpp)
 //   bmbt.uart-rx-port=<i>   ... on the i-th 16550 of the device tree (default 0, the console)
+//   bmbt.replay             replay the x86-diff corpus of the boot file "corpus" through the JIT
+//                           instead of running a guest (replay.cpp)
 #include "boot_info.h"
 #include "console.h"
 #include "direct_boot.h"
@@ -50,6 +52,7 @@ u32 parse_u32(const char* s) {
     const char* port = cl.value("bmbt.uart-rx-port");
     run_uart_rx_echo(count, port ? parse_u32(port) : 0);
   }
+  if (cl.has("bmbt.replay")) run_replay();
   run_guest(cl);
 }
 
