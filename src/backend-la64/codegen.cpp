@@ -27,6 +27,19 @@ void Lowering::compute_last_uses() {
     last_use_[b_.term.cond] = b_.size();
     ++uses_[b_.term.cond];
   }
+  // A setf.onfault value is needed by the miss paths of the accesses it covers (until the
+  // flag's next write): it lives until the last of them.
+  if (t_.lbt) return;
+  Value pending[ir::kFlagCount];
+  for (Value& p : pending) p = ir::kNoValue;
+  for (int i = 0; i < b_.size(); ++i) {
+    const ir::Inst& in = b_[i];
+    if (in.op == IrOp::SetFlagOnFault) pending[in.imm] = in.args[0];
+    else if (in.op == IrOp::SetFlag) pending[in.imm] = ir::kNoValue;
+    else if (in.op == IrOp::Load || in.op == IrOp::Store)
+      for (Value p : pending)
+        if (p != ir::kNoValue && last_use_[p] < i) last_use_[p] = i;
+  }
 }
 
 // A conditional branch on a compare used nowhere else becomes one LoongArch compare-and-branch.
@@ -89,10 +102,12 @@ int Lowering::alloc_temp(int for_inst) {
 
 // Frees a temporary by storing the live value used furthest in the future (and not an operand
 // of the instruction being lowered) to a frame slot; uses reload it into a scratch register.
+// A value whose last use is this instruction without being its operand (a setf.onfault value
+// for this access's miss path) may go too: the miss path reads it from wherever it is.
 bool Lowering::spill_one(int i) {
   int victim = -1;
   for (int v = 0; v < i; ++v) {
-    if (loc_[v].kind != LocKind::kTemp || last_use_[v] <= i) continue;
+    if (loc_[v].kind != LocKind::kTemp || last_use_[v] < i) continue;
     bool is_operand = false;
     for (int a = 0; a < b_[i].num_args; ++a) is_operand |= b_[i].args[a] == Value(v);
     if (!is_operand && (victim < 0 || last_use_[v] > last_use_[victim])) victim = v;
@@ -204,6 +219,7 @@ void Lowering::branch_to_address(u64 target) {
 }
 
 CodegenResult Lowering::run() {
+  for (Value& p : pending_flag_) p = ir::kNoValue;
   compute_last_uses();
   choose_fused_branch();
   choose_dest_hints();
@@ -287,7 +303,16 @@ void Lowering::lower(int i) {
 
   switch (op) {
     case IrOp::InsnStart: guest_pc_ = in.imm; note_guest_pc(in.imm); return;
-    case IrOp::Load: case IrOp::Store: lower_memory(i); release_dead_args(i); return;
+    case IrOp::Load: case IrOp::Store:
+      lower_memory(i);
+      release_dead_args(i);
+      // setf.onfault values whose last miss path this was (they are no operand of the access).
+      for (Value v : pending_flag_) {
+        if (v == ir::kNoValue || last_use_[v] != i) continue;
+        if (loc_[v].kind == LocKind::kTemp) temp_busy_[loc_[v].reg] = false;
+        if (loc_[v].kind == LocKind::kSpilled) slot_busy_[loc_[v].reg] = false;
+      }
+      return;
     case IrOp::Call: lower_call(i); release_dead_args(i); return;
     case IrOp::GetReg:
       if (in.imm < 16) {
@@ -311,9 +336,17 @@ void Lowering::lower(int i) {
       release_dead_args(i);
       return;
     }
+    case IrOp::SetFlagOnFault:
+      if (!t_.lbt) {  // stored by the miss paths of the accesses that follow (emit_slow_paths)
+        pending_flag_[in.imm] = in.args[0];
+        release_dead_args(i);
+        return;
+      }
+      [[fallthrough]];
     case IrOp::SetFlag:
       if (t_.lbt && in.imm != ir::kDF) lower_set_flag_lbt(i);
       else as_.emit(Op::ST_B, arg(i, 0), kEnv, i32(guest_flag_offset(u8(in.imm))));
+      pending_flag_[in.imm] = ir::kNoValue;
       release_dead_args(i);
       return;
     case IrOp::GetFlag:
@@ -385,6 +418,15 @@ void Lowering::lower_memory(int i) {
   sp.guest_pc = guest_pc_;
   sp.addr_const = cval_[in.args[0]];
   sp.value_const = is_store ? cval_[in.args[1]] : 0;
+  sp.npending = 0;
+  for (u8 f = 0; f < ir::kFlagCount; ++f) {
+    const Value v = pending_flag_[f];
+    if (v == ir::kNoValue) continue;
+    sp.pending_flag[sp.npending] = f;
+    sp.pending_loc[sp.npending] = loc_[v];
+    sp.pending_const[sp.npending] = cval_[v];
+    ++sp.npending;
+  }
   if (extra1 >= 0) temp_busy_[extra1] = false;
   if (extra2 >= 0) temp_busy_[extra2] = false;
 }
@@ -418,6 +460,18 @@ void Lowering::emit_slow_paths() {
     SlowPath& sp = slow_[n];
     as_.bind(sp.entry);
     note_guest_pc(sp.guest_pc);
+    for (int k = 0; k < sp.npending; ++k) {
+      const Loc& l = sp.pending_loc[k];
+      Gpr x = Gpr{l.reg};
+      if (l.kind == LocKind::kConst) {
+        x = sp.pending_const[k] ? kScratch3 : kZero;
+        if (sp.pending_const[k]) as_.li(kScratch3, sp.pending_const[k]);
+      } else if (l.kind == LocKind::kSpilled) {
+        as_.emit(Op::LD_D, kScratch3, kSp, kFrameValueSpillOffset + 8 * l.reg);
+        x = kScratch3;
+      }
+      as_.emit(Op::ST_B, x, kEnv, i32(guest_flag_offset(sp.pending_flag[k])));
+    }
     if (sp.addr_reg == 0xff) as_.li(kScratch0, sp.addr_const);
     else as_.move(kScratch0, Gpr{sp.addr_reg});
     if (sp.is_store) {

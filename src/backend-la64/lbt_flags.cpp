@@ -153,7 +153,7 @@ void Lowering::choose_lbt_conditions() {
     bool stable = true;
     for (int j = first + 1; j < i && stable; ++j) {
       const ir::Inst& w = b_[j];
-      if (w.op == IrOp::FlagGroup || w.op == IrOp::Call || (w.op == IrOp::SetFlag && ((flags >> w.imm) & 1))) stable = false;
+      if (w.op == IrOp::FlagGroup || w.op == IrOp::Call || ((w.op == IrOp::SetFlag || w.op == IrOp::SetFlagOnFault) && ((flags >> w.imm) & 1))) stable = false;
     }
     if (!stable) continue;
     // Mark the inner ops (everything the match walked: operands of i down to the getfs).

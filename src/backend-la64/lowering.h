@@ -37,6 +37,12 @@ struct Loc { LocKind kind; u8 reg; };
 // and calls the shared stub for its access size (which saves and restores everything).
 struct SlowPath {
   Label entry, resume;
+  // Fault-only flag writes (setf.onfault) not yet overwritten: a miss path stores them before
+  // the access, so that a fault sees exact flags.
+  u8 npending;
+  u8 pending_flag[ir::kFlagCount];
+  Loc pending_loc[ir::kFlagCount];
+  u64 pending_const[ir::kFlagCount];
   bool is_store;
   u8 addr_reg, value_reg, dest_reg;  // 0xff: the operand is the constant below
   u8 size_index;                     // 0..3 for 1, 2, 4, 8 bytes
@@ -121,6 +127,7 @@ class Lowering {
   i8 lbt_cond_[ir::Block::kMaxInsts];
   u64 cval_[ir::Block::kMaxInsts];
   Value fused_ = ir::kNoValue;     // the compare the terminator branches on directly
+  Value pending_flag_[ir::kFlagCount];  // current setf.onfault value per flag (kNoValue: memory is exact)
   bool temp_busy_[32] = {};
   bool slot_busy_[kFrameValueSlots] = {};
   u64 guest_pc_ = 0;

@@ -21,7 +21,7 @@ BlockExit interpret(Vcpu& v, const ir::Inst* insts, int count, const ir::Termina
       case Op::GetReg: val[i] = s.regs[in.imm]; break;
       case Op::SetReg: s.regs[in.imm] = a; break;
       case Op::GetFlag: val[i] = s.flags[in.imm] & 1; break;
-      case Op::SetFlag: s.flags[in.imm] = u8(a & 1); break;
+      case Op::SetFlag: case Op::SetFlagOnFault: s.flags[in.imm] = u8(a & 1); break;
       case Op::InsnStart: guest_pc = in.imm; break;
       // Unfused, a group only annotates the flag writes before it. Fused groups exist only in
       // blocks translated for the LBT backend, which never reach the interpreter.

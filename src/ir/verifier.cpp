@@ -63,7 +63,7 @@ bool verify(const Block& b, TextBuf& error) {
         if (b[in.args[1]].type != in.type || b[in.args[2]].type != in.type)
           return fail(b, i, error, "select arms differ from result type");
         break;
-      case Op::SetFlag:
+      case Op::SetFlag: case Op::SetFlagOnFault:
         if (t0 != Type::kI1) return fail(b, i, error, "flag value must be i1");
         [[fallthrough]];
       case Op::GetFlag:

@@ -36,7 +36,7 @@ int forward_state(Block& b) {
         if (known.flag[in.imm] != kNoValue) { remap[i] = known.flag[in.imm]; ++forwarded; }
         else known.flag[in.imm] = Value(i);
         break;
-      case Op::SetFlag: known.flag[in.imm] = in.args[0]; break;
+      case Op::SetFlag: case Op::SetFlagOnFault: known.flag[in.imm] = in.args[0]; break;
       case Op::Call: known.forget(); break;  // helpers may read and change any guest state
       default: break;
     }

@@ -25,7 +25,9 @@ int simplify_conditions(Block& b);
 // overwritten later in the block, with no read of it and no op that may leave the block
 // in between (memory access, helper call: either can fault and must see exact state), is
 // removed; so is a flag write that is dead at the block end (Block::live_out_flags) with no
-// such op after it. This is where unread x86 flag computations disappear.
+// such op after it. This is where unread x86 flag computations disappear. A flag write that
+// only possibly-faulting memory accesses could observe becomes setf.onfault (the JIT stores it
+// on its miss paths only); not in blocks with LBT flag groups.
 int remove_dead_state_writes(Block& b);
 // Removes pure instructions whose value nobody uses (after the pass above, the flag
 // computations that fed removed writes).
