@@ -13,11 +13,13 @@ namespace bmbt::la64 {
 namespace detail {
 
 void Lowering::compute_last_uses() {
+  calls_before_[0] = 0;
   for (int i = 0; i < b_.size(); ++i) {
     last_use_[i] = -1;
     uses_[i] = 0;
     hint_[i] = -1;
     const ir::Inst& in = b_[i];
+    calls_before_[i + 1] = u16(calls_before_[i] + (in.op == IrOp::Call));
     for (int a = 0; a < in.num_args; ++a) {
       last_use_[in.args[a]] = i;
       ++uses_[in.args[a]];
@@ -65,17 +67,20 @@ static bool dest_may_alias_operands(IrOp op) {
   }
 }
 
-// A value whose last use is `set r` is computed straight into r's pinned register (saving the
-// move) when nothing between its definition and the set can observe r: no read of r, no other
-// write of r, no old value of r still needed, and no memory access or call (which could fault
-// or save state while r already holds the new value).
+// A value written by `set r` is computed straight into r's pinned register (saving the move)
+// when nothing between its definition and the set can observe r: no read of r, no other write
+// of r, no old value of r still needed, and no memory access or call (which could fault or save
+// state while r already holds the new value). Uses after the set read it from r (a later write
+// of r first moves it out, see evict_pinned_aliases), unless a helper call, which may rewrite
+// r, comes before its last use.
 void Lowering::choose_dest_hints() {
   for (int s = 0; s < b_.size(); ++s) {
     const ir::Inst& set = b_[s];
     if (set.op != IrOp::SetReg || set.imm >= 16) continue;
     Value v = set.args[0];
     const int r = int(set.imm);
-    if (!dest_may_alias_operands(b_[v].op) || last_use_[v] != s || hint_[v] >= 0) continue;
+    if (!dest_may_alias_operands(b_[v].op) || last_use_[v] < s || hint_[v] >= 0) continue;
+    if (last_use_[v] > s && !no_call_between(s, last_use_[v])) continue;
     bool ok = true;
     for (int j = v + 1; j < s && ok; ++j) {
       const ir::Inst& in = b_[j];
@@ -125,6 +130,8 @@ bool Lowering::spill_one(int i) {
 
 bool Lowering::alloc_dest(int i) {
   if (hint_[i] >= 0) {
+    // Values still living in the register (an earlier `set` of it) move out first.
+    evict_pinned_aliases(hint_[i], i);
     loc_[i] = Loc{LocKind::kPinned, guest_gpr(hint_[i]).n};
     return true;
   }
@@ -330,6 +337,14 @@ void Lowering::lower(int i) {
         evict_pinned_aliases(r, i);
         if (loc_[v].kind == LocKind::kConst) as_.li(guest_gpr(r), cval_[v]);
         else as_.move(guest_gpr(r), reg(v, kScratch1));
+        // Still needed later: read it from r from now on and free its temporary (or slot), unless
+        // a helper call (which may rewrite r) comes first.
+        if (last_use_[v] > i && (loc_[v].kind == LocKind::kTemp || loc_[v].kind == LocKind::kSpilled) &&
+            no_call_between(i, last_use_[v])) {
+          if (loc_[v].kind == LocKind::kTemp) temp_busy_[loc_[v].reg] = false;
+          else slot_busy_[loc_[v].reg] = false;
+          loc_[v] = Loc{LocKind::kPinned, guest_gpr(r).n};
+        }
       } else {
         as_.emit(Op::ST_D, arg(i, 0), kEnv, i32(guest_reg_offset(u8(in.imm))));
       }

@@ -120,6 +120,9 @@ class Lowering {
   Loc loc_[ir::Block::kMaxInsts];
   int last_use_[ir::Block::kMaxInsts];
   u16 uses_[ir::Block::kMaxInsts];
+  u16 calls_before_[ir::Block::kMaxInsts + 1];  // helper calls among instructions [0, i)
+  // No helper call (which may rewrite pinned guest registers) between instructions a and b.
+  bool no_call_between(int a, int b) const { return calls_before_[b] == calls_before_[a + 1]; }
   i8 hint_[ir::Block::kMaxInsts];  // guest GPR whose pinned register the value is computed into, or -1
   // LBT: an x86 condition on flags read from eflags, computed by one setx86j: its code, or
   // kCondInner for the ops it replaces, or kCondNone.
