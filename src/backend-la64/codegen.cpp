@@ -95,6 +95,27 @@ void Lowering::choose_dest_hints() {
   }
 }
 
+// Scaled-index addresses: add(x << k, y) with k in 1..4 and the shift used only by the add
+// becomes `alsl.d d, x, y, k` (x stays live until the add).
+void Lowering::choose_scaled_adds() {
+  for (int i = 0; i < b_.size(); ++i) { scaled_[i] = 0; folded_[i] = false; }
+  for (int i = 0; i < b_.size(); ++i) {
+    const ir::Inst& in = b_[i];
+    if (in.op != IrOp::Add || in.type != Type::kI64) continue;
+    for (int k = 0; k < 2; ++k) {
+      const Value s = in.args[k];
+      const ir::Inst& sh = b_[s];
+      if (sh.op != IrOp::Shl || uses_[s] != 1 || folded_[s] || b_[sh.args[1]].op != IrOp::Const) continue;
+      const u64 amount = b_[sh.args[1]].imm;
+      if (amount < 1 || amount > 4 || b_[sh.args[0]].op == IrOp::Const) continue;
+      scaled_[i] = u8(k + 1);
+      folded_[s] = true;
+      if (last_use_[sh.args[0]] < i) last_use_[sh.args[0]] = i;
+      break;
+    }
+  }
+}
+
 int Lowering::alloc_temp(int for_inst) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     for (u8 r : kTempRegs) {
@@ -230,6 +251,7 @@ CodegenResult Lowering::run() {
   compute_last_uses();
   choose_fused_branch();
   choose_dest_hints();
+  choose_scaled_adds();
   if (t_.lbt) choose_lbt_conditions();
   emit_prologue();
   for (int i = 0; i < b_.size() && status_ == CodegenStatus::kOk; ++i) lower(i);
@@ -300,6 +322,7 @@ void Lowering::lower(int i) {
   }
 
   if (Value(i) == fused_) return;  // emitted by the terminator as a compare-and-branch
+  if (folded_[i]) return;          // a shift folded into the alsl.d of its add
   if (t_.lbt && lbt_cond_[i] != kCondNone) {
     if (lbt_cond_[i] == kCondInner) return;  // part of a setx86j below
     if (!alloc_dest(i)) return;

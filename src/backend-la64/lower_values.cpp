@@ -19,6 +19,16 @@ void Lowering::lower_value(int i) {
       as_.emit(Op::LD_BU, d, kEnv, i32(guest_flag_offset(u8(in.imm))));
       break;
     case IrOp::Add:
+      if (scaled_[i]) {
+        const int k_shift = scaled_[i] - 1;
+        const ir::Inst& sh = b_[in.args[k_shift]];
+        const Value x = sh.args[0];
+        as_.emit(Op::ALSL_D, d, reg(x, kScratch3), arg(i, 1 - k_shift), i64(b_[sh.args[1]].imm));
+        // x is no operand of the add: free it here if this was its last use.
+        if (last_use_[x] == i && loc_[x].kind == LocKind::kTemp) temp_busy_[loc_[x].reg] = false;
+        if (last_use_[x] == i && loc_[x].kind == LocKind::kSpilled) slot_busy_[loc_[x].reg] = false;
+        break;
+      }
       if (arg_const(i, 1, &k) && k >= -2048 && k <= 2047) as_.emit(Op::ADDI_D, d, arg(i, 0), k);
       else as_.emit(Op::ADD_D, d, arg(i, 0), arg(i, 1));
       normalize(d, t);

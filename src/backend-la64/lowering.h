@@ -62,6 +62,7 @@ class Lowering {
   void compute_last_uses();
   void choose_fused_branch();
   void choose_dest_hints();
+  void choose_scaled_adds();
   bool alloc_dest(int i);
   int alloc_temp(int for_inst);            // spills another value if none is free
   bool spill_one(int for_inst);
@@ -124,6 +125,10 @@ class Lowering {
   // No helper call (which may rewrite pinned guest registers) between instructions a and b.
   bool no_call_between(int a, int b) const { return calls_before_[b] == calls_before_[a + 1]; }
   i8 hint_[ir::Block::kMaxInsts];  // guest GPR whose pinned register the value is computed into, or -1
+  // i64 add whose operand scaled_[i] - 1 is a shift by 1..4 used only there: one alsl.d (the
+  // shift is then not emitted: folded_[shift] is set). 0: none.
+  u8 scaled_[ir::Block::kMaxInsts];
+  bool folded_[ir::Block::kMaxInsts];
   // LBT: an x86 condition on flags read from eflags, computed by one setx86j: its code, or
   // kCondInner for the ops it replaces, or kCondNone.
   static constexpr i8 kCondNone = -1, kCondInner = -2;
