@@ -25,7 +25,7 @@ Op inverted_branch(Op op) {
   return Op::kCount;
 }
 
-void Assembler::put(const Encoded& e, Op op) {
+void Assembler::put_slow(const Encoded& e, Op op) {
   if (!e.ok) { fail(e.error, op); return; }
   if (pos_ >= cap_) { overflow_ = true; fail("code buffer full", op); return; }
   buf_[pos_++] = e.word;
@@ -33,34 +33,59 @@ void Assembler::put(const Encoded& e, Op op) {
 
 void Assembler::add_fixup(Label* l, int operand, Op op) {
   if (nfix_ >= kMaxFixups) { fail("too many pending branches", op); return; }
-  fixups_[nfix_++] = Fixup{l, int(pos_), u8(operand), op};
+  int slot = free_slot_;
+  if (slot >= 0) free_slot_ = fixups_[slot].link;
+  else slot = slots_used_++;
+  const int previous = l->pos < -1 ? -2 - l->pos : -1;
+  fixups_[slot] = Fixup{l, int(pos_), u8(operand), op, previous, fixup_seq_++};
+  l->pos = -2 - slot;
+  ++nfix_;
+}
+
+Op Assembler::oldest_fixup_op() const {
+  const Fixup* oldest = nullptr;
+  for (int i = 0; i < slots_used_; ++i)
+    if (fixups_[i].label && (!oldest || fixups_[i].seq < oldest->seq)) oldest = &fixups_[i];
+  return oldest ? oldest->op : Op::kCount;
 }
 
 void Assembler::bind(Label& l) {
+  // The chain runs from the latest branch back; resolve in the order the branches were emitted.
+  int chain[kMaxFixups];
+  int n = 0;
+  for (int slot = l.pos < -1 ? -2 - l.pos : -1; slot >= 0 && n < kMaxFixups; slot = fixups_[slot].link) chain[n++] = slot;
   l.pos = int(pos_);
-  int kept = 0;
-  for (int i = 0; i < nfix_; ++i) {
-    Fixup f = fixups_[i];
-    if (f.label != &l) { fixups_[kept++] = f; continue; }
-    // The branch itself was not written (its encoding failed or the buffer was full): the error is
-    // already recorded.
-    const int words = f.operand == kLongPair ? 2 : 1;
-    if (usize(f.at + words) > pos_ || !buf_) continue;
-    const i64 offset = i64(l.pos - f.at) * 4;
-    if (f.operand == kLongPair) {
-      PairOffsets p = split_pair(offset);
-      Encoded hi = set_operand(buf_[f.at], 1, p.hi);
-      Encoded lo = set_operand(buf_[f.at + 1], 2, p.lo);
-      if (!hi.ok || !lo.ok) { fail(hi.ok ? lo.error : hi.error, f.op); continue; }
-      buf_[f.at] = hi.word;
-      buf_[f.at + 1] = lo.word;
-    } else {
-      Encoded e = set_operand(buf_[f.at], f.operand, offset);
-      if (!e.ok) { fail(e.error, f.op); continue; }
-      buf_[f.at] = e.word;
-    }
+  while (n > 0) {
+    const int slot = chain[--n];
+    const Fixup f = fixups_[slot];
+    // Only a copy of a label could list another label's branches; those stay pending.
+    if (f.label != &l) continue;
+    fixups_[slot].label = nullptr;
+    fixups_[slot].link = free_slot_;
+    free_slot_ = slot;
+    --nfix_;
+    resolve(f, l.pos);
   }
-  nfix_ = kept;
+}
+
+void Assembler::resolve(const Fixup& f, int target) {
+  // The branch itself was not written (its encoding failed or the buffer was full): the error is
+  // already recorded.
+  const int words = f.operand == kLongPair ? 2 : 1;
+  if (usize(f.at + words) > pos_ || !buf_) return;
+  const i64 offset = i64(target - f.at) * 4;
+  if (f.operand == kLongPair) {
+    PairOffsets p = split_pair(offset);
+    Encoded hi = set_operand(Op::PCADDU18I, buf_[f.at], 1, p.hi);
+    Encoded lo = set_operand(Op::JIRL, buf_[f.at + 1], 2, p.lo);
+    if (!hi.ok || !lo.ok) { fail(hi.ok ? lo.error : hi.error, f.op); return; }
+    buf_[f.at] = hi.word;
+    buf_[f.at + 1] = lo.word;
+  } else {
+    Encoded e = set_operand(f.op, buf_[f.at], f.operand, offset);
+    if (!e.ok) { fail(e.error, f.op); return; }
+    buf_[f.at] = e.word;
+  }
 }
 
 bool Assembler::patch_branch(usize at, usize to) {

@@ -14,7 +14,10 @@
 namespace bmbt::la64 {
 
 struct Label {
-  int pos = -1;  // word index once bound
+  // Word index once bound. Below -1 while branches to it are pending: -2 - (the fixup slot of
+  // the latest one), the start of a chain through the assembler's fixup table, so that binding
+  // visits only this label's branches (and a Label stays one int to construct).
+  int pos = -1;
 };
 
 // The branch with the opposite condition (beq <-> bne, blt <-> bge, bltu <-> bgeu, beqz <-> bnez,
@@ -88,7 +91,7 @@ class Assembler {
   const char* error() const {
     return error_ ? error_ : nfix_ ? "branch to a label that is never bound" : nullptr;
   }
-  Op error_op() const { return error_ ? error_op_ : nfix_ ? fixups_[0].op : Op::kCount; }
+  Op error_op() const { return error_ ? error_op_ : nfix_ ? oldest_fixup_op() : Op::kCount; }
   bool overflowed() const { return overflow_; }
   // Patches the offset of an already emitted branch at `at` to target `to` (word indices).
   bool patch_branch(usize at, usize to);
@@ -97,10 +100,22 @@ class Assembler {
   static constexpr Gpr kZeroReg{0};
   static constexpr Gpr kRaReg{1};
   static constexpr u8 kLongPair = 0xff;  // Fixup::operand of a pcaddu18i + jirl pair
-  struct Fixup { Label* label; int at; u8 operand; Op op; };
-  void put(const Encoded& e, Op op);
+  // A pending branch; `label` is nullptr once resolved (the slot is then on the free list).
+  // `link`: the same label's previous pending branch while pending, the next free slot after.
+  struct Fixup { Label* label; int at; u8 operand; Op op; int link; u32 seq; };
+  // Inline: it runs for every emitted word; put_slow records why a word was not written.
+  void put(const Encoded& e, Op op) {
+    if (e.ok && pos_ < cap_) {
+      buf_[pos_++] = e.word;
+      return;
+    }
+    put_slow(e, op);
+  }
+  void put_slow(const Encoded& e, Op op);
   void fail(const char* why, Op op) { if (!error_) { error_ = why; error_op_ = op; } }
   void add_fixup(Label* l, int operand, Op op);
+  Op oldest_fixup_op() const;
+  void resolve(const Fixup& f, int target);
   // Emits pcaddu18i + jirl spanning `byte_offset` from the pcaddu18i.
   void emit_pair(i64 byte_offset, Gpr scratch, bool link);
   void long_pair(Label& target, Gpr scratch, bool link);
@@ -111,7 +126,10 @@ class Assembler {
   u64 base_;
   usize pos_ = 0;
   Fixup fixups_[kMaxFixups];
-  int nfix_ = 0;
+  int nfix_ = 0;         // pending branches
+  int slots_used_ = 0;   // fixups_[0, slots_used_) have been used
+  int free_slot_ = -1;   // resolved slots, linked through Fixup::link
+  u32 fixup_seq_ = 0;
   const char* error_ = nullptr;
   Op error_op_ = Op::kCount;
   bool overflow_ = false;

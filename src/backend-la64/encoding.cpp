@@ -99,17 +99,21 @@ u32 operand_mask(Format f) { return kMasks.m[usize(f)]; }
 int register_count(OperandKind k) { return kRegCount[usize(k)]; }
 const char* mnemonic(Op op) { return usize(op) < usize(Op::kCount) ? kInsns[usize(op)].mnemonic : "<bad op>"; }
 
-i64 imm_min(const FieldDesc& d) {
+namespace {
+constexpr i64 field_min(const FieldDesc& d) {
   int w = d.width + d.width2;
   i64 lo = d.is_signed ? -(i64(1) << (w - 1)) : 0;
   return (lo + d.bias) * (i64(1) << d.shift);
 }
-
-i64 imm_max(const FieldDesc& d) {
+constexpr i64 field_max(const FieldDesc& d) {
   int w = d.width + d.width2;
   i64 hi = d.is_signed ? (i64(1) << (w - 1)) - 1 : (i64(1) << w) - 1;
   return (hi + d.bias) * (i64(1) << d.shift);
 }
+}  // namespace
+
+i64 imm_min(const FieldDesc& d) { return field_min(d); }
+i64 imm_max(const FieldDesc& d) { return field_max(d); }
 
 bool imm_fits(const FieldDesc& d, i64 value) {
   if (d.kind != OperandKind::kImm) return false;
@@ -124,7 +128,11 @@ bool imm_fits(Op op, int index, i64 value) {
   return imm_fits(f.ops[index], value);
 }
 
-Encoded encode(Op op, const Operand* ops, int count) {
+namespace {
+
+// The checked encoder: walks the format description and names the first problem. encode() only
+// comes here when its fast path below rejects the operands.
+Encoded encode_checked(Op op, const Operand* ops, int count) {
   if (usize(op) >= usize(Op::kCount)) return fail("invalid opcode");
   const InsnDesc& insn = kInsns[usize(op)];
   const FormatDesc& f = kFormats[usize(insn.format)];
@@ -151,6 +159,65 @@ Encoded encode(Op op, const Operand* ops, int count) {
   }
   if (!check_ok(f.check, vals)) return fail(check_error(f.check));
   return Encoded{true, word, nullptr};
+}
+
+// ---- encode fast path (detail::FastTables in encoding.h)
+constexpr detail::FastTables make_fast_tables() {
+  detail::FastTables t{};
+  for (usize k = 0; k < usize(Format::kCount); ++k) {
+    const FormatDesc& f = kFormats[k];
+    t.formats[k].count = f.count;
+    t.formats[k].check = u8(f.check);
+    for (int i = 0; i < f.count; ++i) {
+      const FieldDesc& d = f.ops[i];
+      detail::FastField& x = t.formats[k].f[i];
+      x.kind = u8(d.kind);
+      x.lo = d.lo;
+      x.lo2 = d.lo2;
+      x.width1 = d.width;
+      x.mask1 = low_mask(d.width);
+      if (d.kind != OperandKind::kImm) {
+        x.span = u64(kRegCount[usize(d.kind)] - 1);
+      } else {
+        x.min = field_min(d);
+        x.span = u64(field_max(d) - field_min(d));
+        x.align = (i64(1) << d.shift) - 1;
+        x.shift = d.shift;
+        x.bias = d.bias;
+        x.mask2 = d.width2 ? low_mask(d.width2) : 0;
+      }
+    }
+  }
+  for (usize i = 0; i < usize(Op::kCount); ++i) t.insns[i] = detail::FastInsn{kInsns[i].bits, u8(kInsns[i].format)};
+  return t;
+}
+
+}  // namespace
+
+constexpr detail::FastTables detail::kFastTables = make_fast_tables();
+
+bool detail::check_passes(u8 check, const i64* values) { return check_ok(Check(check), values); }
+
+Encoded encode(Op op, const Operand* ops, int count) {
+  if (usize(op) < usize(Op::kCount)) {
+    const detail::FastInsn& insn = detail::kFastTables.insns[usize(op)];
+    const detail::FastFormat& f = detail::kFastTables.formats[insn.format];
+    if (count == f.count) {
+      u32 word = insn.bits;
+      bool ok = true;
+      i64 vals[4] = {0, 0, 0, 0};
+      for (int i = 0; i < count; ++i) {
+        const detail::FastField& d = f.f[i];
+        const i64 v = ops[i].value;
+        ok &= (u8(ops[i].kind) == d.kind) & ((v & d.align) == 0) & (u64(v) - u64(d.min) <= d.span);
+        const u32 raw = u32((v >> d.shift) - d.bias);
+        word |= (raw & d.mask1) << d.lo | ((raw >> d.width1) & d.mask2) << d.lo2;
+        vals[i] = v;
+      }
+      if (ok && (f.check == 0 || check_ok(Check(f.check), vals))) return Encoded{true, word, nullptr};
+    }
+  }
+  return encode_checked(op, ops, count);
 }
 
 namespace {
@@ -316,6 +383,60 @@ Encoded set_operand(u32 word, int index, Operand value) {
   if (index < 0 || index >= d.count) return fail("no such operand");
   d.ops[index] = value;
   return encode(d.op, d.ops, d.count);
+}
+
+namespace {
+
+// The instructions the assembler patches (branches to labels, long pairs, chaining).
+constexpr Op kPatched[] = {Op::B,    Op::BL,   Op::BEQ,   Op::BNE,   Op::BLT,       Op::BGE,  Op::BLTU,
+                           Op::BGEU, Op::BEQZ, Op::BNEZ,  Op::BCEQZ, Op::BCNEZ,     Op::JIRL, Op::PCADDU18I};
+
+// True when decode() returns `op` for every word with `op`'s fixed bits: no table entry before it
+// can match the same word (entries are tried in table order) and every register field value
+// exists. Decided at compile time for the patched instructions (the whole table would exceed the
+// compiler's constexpr budget).
+constexpr bool decodes_as_itself(Op op) {
+  const usize i = usize(op);
+  const u32 mi = kMasks.m[usize(kInsns[i].format)];
+  for (usize j = 0; j < i; ++j) {
+    const u32 mj = kMasks.m[usize(kInsns[j].format)];
+    // Some word matches both when their fixed bits agree wherever both are fixed.
+    if (((kInsns[i].bits ^ kInsns[j].bits) & ~mi & ~mj) == 0) return false;
+  }
+  const FormatDesc& f = kFormats[usize(kInsns[i].format)];
+  for (int k = 0; k < f.count; ++k)
+    if (f.ops[k].kind != OperandKind::kImm && (1 << f.ops[k].width) > kRegCount[usize(f.ops[k].kind)]) return false;
+  return true;
+}
+struct SelfDecoding { bool ok[usize(Op::kCount)]; };
+constexpr SelfDecoding make_self_decoding() {
+  SelfDecoding t{};
+  for (Op op : kPatched) t.ok[usize(op)] = decodes_as_itself(op);
+  return t;
+}
+constexpr SelfDecoding kSelfDecoding = make_self_decoding();
+static_assert(kSelfDecoding.ok[usize(Op::BEQ)] && kSelfDecoding.ok[usize(Op::B)] && kSelfDecoding.ok[usize(Op::JIRL)],
+              "branches should patch without decoding");
+
+}  // namespace
+
+Encoded set_operand(Op op, u32 word, int index, Operand value) {
+  if (usize(op) < usize(Op::kCount) && kSelfDecoding.ok[usize(op)]) {
+    const InsnDesc& insn = kInsns[usize(op)];
+    const detail::FastFormat& f = detail::kFastTables.formats[usize(insn.format)];
+    const FieldDesc& fd = kFormats[usize(insn.format)].ops[index < 0 || index > 3 ? 0 : index];
+    if ((word & ~kMasks.m[usize(insn.format)]) == insn.bits && index >= 0 && index < f.count && f.check == 0) {
+      const detail::FastField& d = f.f[index];
+      const i64 v = value.value;
+      if (u8(value.kind) == d.kind && (v & d.align) == 0 && u64(v) - u64(d.min) <= d.span) {
+        const u32 raw = u32((v >> d.shift) - d.bias);
+        word &= ~field_mask(fd);
+        word |= (raw & d.mask1) << d.lo | ((raw >> d.width1) & d.mask2) << d.lo2;
+        return Encoded{true, word, nullptr};
+      }
+    }
+  }
+  return set_operand(word, index, value);
 }
 
 // ---- constant materialisation

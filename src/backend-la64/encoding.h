@@ -59,11 +59,84 @@ struct Encoded { bool ok; u32 word; const char* error; };
 // scaled immediates (ldptr/stptr/ll/sc offsets, vldrepl/vstelm offsets) as llvm-mc accepts them, alsl's
 // shift as 1..4.  Out-of-range or misaligned immediates, wrong operand kinds and counts are errors.
 Encoded encode(Op op, const Operand* ops, int count);
+
+namespace detail {
+// The encoder's fast path (encoding.cpp builds the tables from la64.inc / la64_formats.inc at
+// compile time). Every field follows one recipe: a register is a value in [0, file size), an
+// immediate a value in [min, max] with `align` bits clear; the value is shifted, biased, masked
+// and placed in one or two parts. Whatever the recipe rejects is handed to encode(), which
+// re-checks it field by field and gives the same word or names the error.
+struct FastField {
+  i64 min;   // smallest accepted assembly value
+  u64 span;  // largest minus smallest: an accepted value has u64(value - min) <= span
+  i64 align; // bits that must be zero: (1 << shift) - 1
+  u32 mask1, mask2;
+  u8 kind, lo, lo2, width1, shift;
+  i8 bias;
+};
+struct FastFormat {
+  FastField f[4];
+  u8 count;
+  u8 check;  // Check: a cross-operand rule, 0 (kNone) for most formats
+};
+struct FastInsn {
+  u32 bits;
+  u8 format;
+};
+struct FastTables {
+  FastFormat formats[usize(Format::kCount)];
+  FastInsn insns[usize(Op::kCount)];
+};
+extern const FastTables kFastTables;
+// The format's cross-operand rule (Check, non-zero) holds for these operand values.
+bool check_passes(u8 check, const i64* values);
+
+template <class T> constexpr bool kIsRegister = false;
+template <> inline constexpr bool kIsRegister<Gpr> = true;
+template <> inline constexpr bool kIsRegister<Fpr> = true;
+template <> inline constexpr bool kIsRegister<Fcc> = true;
+template <> inline constexpr bool kIsRegister<Vr> = true;
+template <> inline constexpr bool kIsRegister<Scr> = true;
+template <> inline constexpr bool kIsRegister<Fcsr> = true;
+
+// Places one operand into `word`; false if the fast path must not decide (then `word` is unused).
+template <class T>
+__attribute__((always_inline)) inline bool place(const FastField& d, T a, u32& word) {
+  const Operand o(a);
+  if constexpr (kIsRegister<T>) {
+    word |= u32(a.n) << d.lo;
+    return (u8(o.kind) == d.kind) & (u64(a.n) <= d.span);
+  } else {
+    const i64 v = o.value;
+    const u32 raw = u32((v >> d.shift) - d.bias);
+    word |= (raw & d.mask1) << d.lo | ((raw >> d.width1) & d.mask2) << d.lo2;
+    return (d.kind == u8(OperandKind::kImm)) & ((v & d.align) == 0) & (u64(v) - u64(d.min) <= d.span);
+  }
+}
+}  // namespace detail
+
+// Inline so that each call site knows its operand types: a register operand costs a few
+// instructions instead of a walk over the format description.
 template <class... A>
-Encoded enc(Op op, A... a) {
+__attribute__((always_inline)) inline Encoded enc(Op op, A... a) {
   if constexpr (sizeof...(A) == 0) {
     return encode(op, nullptr, 0);
   } else {
+    if constexpr (sizeof...(A) <= 4) {
+      if (usize(op) < usize(Op::kCount)) {
+        const detail::FastInsn& in = detail::kFastTables.insns[usize(op)];
+        const detail::FastFormat& f = detail::kFastTables.formats[in.format];
+        u32 word = in.bits;
+        bool ok = f.count == sizeof...(A);
+        int i = 0;
+        ((ok &= detail::place(f.f[i++], a, word)), ...);
+        if (ok) {
+          if (f.check == 0) return Encoded{true, word, nullptr};
+          const i64 values[] = {Operand(a).value...};
+          if (detail::check_passes(f.check, values)) return Encoded{true, word, nullptr};
+        }
+      }
+    }
     Operand v[] = {Operand(a)...};
     return encode(op, v, int(sizeof...(A)));
   }
@@ -122,6 +195,9 @@ DecodeIndexStats decode_index_stats();
 // Re-encode `word` with operand `index` replaced (e.g. patching a branch offset when chaining blocks).
 // Fails like encode() if the word is unknown or the new value does not fit.
 Encoded set_operand(u32 word, int index, Operand value);
+// The same for a word known to be an `op` instruction (the assembler's fixups): without decoding
+// the word when no earlier table entry can match it.
+Encoded set_operand(Op op, u32 word, int index, Operand value);
 
 // Fewest-instruction sequence materialising any 64-bit constant into rd (addi.w/ori/lu12i.w/lu32i.d/
 // lu52i.d).  Returns the count written (1..4) into words_out.

@@ -9,21 +9,6 @@ constexpr u8 kAllFlags = 0x3f;
 // instruction here is translation time, so the scan stays short.
 constexpr int kMaxScan = 12;
 
-// Flags and branch targets need no operand decoding: the instruction-only decode is about half
-// the work of ZydisDecoderDecodeFull.
-struct LiteDecoder {
-  ZydisDecoder decoder;
-  LiteDecoder() { ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64); }
-  bool decode(const u8* bytes, usize len, ZydisDecodedInstruction* insn) const {
-    ZydisDecoderContext ctx;
-    return ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&decoder, &ctx, bytes, len, insn));
-  }
-};
-const LiteDecoder& lite() {
-  static const LiteDecoder d;
-  return d;
-}
-
 // Relative branch displacement of a jmp/jcc/call rel, from the raw immediate.
 bool relative_target(const ZydisDecodedInstruction& insn, u64 next, u64* target) {
   if (!(insn.attributes & ZYDIS_ATTRIB_IS_RELATIVE) || insn.raw.imm[0].size == 0) return false;
@@ -46,13 +31,16 @@ u8 to_ir_flags(ZydisAccessedFlagsMask m) {
 }  // namespace
 
 u8 flags_read_before_written(const Decoder& dec, CodeSource& code, u64 pc, int depth) {
-  (void)dec;
   u8 live = 0, killed = 0;
   for (int n = 0; n < kMaxScan; ++n) {
     u8 bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
     int avail = code.fetch(pc, bytes, ZYDIS_MAX_INSTRUCTION_LENGTH);
-    ZydisDecodedInstruction insn;
-    if (avail <= 0 || !lite().decode(bytes, usize(avail), &insn)) return u8(live | (kAllFlags & ~killed));
+    // Flags and branch targets need no operand decoding. The decoder remembers the instruction
+    // half, which the translation of these blocks (usually next) then reuses. `insn` lives in
+    // the decoder's memory: it is read before the recursive calls below, never after.
+    const ZydisDecodedInstruction* decoded = avail > 0 ? dec.decode_instruction(bytes, usize(avail), pc) : nullptr;
+    if (!decoded) return u8(live | (kAllFlags & ~killed));
+    const ZydisDecodedInstruction& insn = *decoded;
     const ZydisAccessedFlags* f = insn.cpu_flags;
     if (f) {
       live |= u8(to_ir_flags(f->tested) & ~killed);

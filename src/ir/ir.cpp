@@ -48,17 +48,27 @@ Value Block::append(const Inst& inst) {
 }
 
 void Block::compact(const bool* keep) {
+  // Instructions before the first removed one keep their place and their operands (which all
+  // point further up), so only the rest is moved and renumbered.
+  int first = 0;
+  for (u64 w; first + 8 <= count_; first += 8) {  // eight flags at a time (a bool is 0 or 1)
+    __builtin_memcpy(&w, keep + first, 8);
+    if (w != 0x0101010101010101ull) break;
+  }
+  while (first < count_ && keep[first]) ++first;
+  if (first == count_) return;
   Value remap[kMaxInsts];
-  int out = 0;
-  for (int i = 0; i < count_; ++i) {
+  int out = first;
+  for (int i = first; i < count_; ++i) {
     if (!keep[i]) { remap[i] = kNoValue; continue; }
-    Inst inst = insts_[i];
-    for (int a = 0; a < inst.num_args; ++a) inst.args[a] = remap[inst.args[a]];
-    remap[i] = Value(out);
-    insts_[out++] = inst;
+    Inst& inst = insts_[out];
+    inst = insts_[i];
+    for (int a = 0; a < inst.num_args; ++a)
+      if (inst.args[a] >= first) inst.args[a] = remap[inst.args[a]];
+    remap[i] = Value(out++);
   }
   count_ = out;
-  if (term.cond != kNoValue) term.cond = remap[term.cond];
+  if (term.cond != kNoValue && term.cond >= first) term.cond = remap[term.cond];
 }
 
 }  // namespace bmbt::ir

@@ -26,9 +26,13 @@ using namespace bmbt;
 namespace {
 
 constexpr const char* kUsage =
-    "usage: bmbt-trace [-d in_asm,ir,ir_opt,out_asm] [-load-addr ADDR] [-max-blocks N] [-repeat N] IMAGE\n"
+    "usage: bmbt-trace [-d in_asm,ir,ir_opt,out_asm] [-load-addr ADDR] [-max-blocks N] [-repeat N]\n"
+    "                  [-stable-helpers] [-lbt] IMAGE\n"
     "Translates a flat x86-64 image (loaded at 0x100000 by default, entry = first byte) to LoongArch\n"
-    "without running it: every block reachable through direct jumps, branches and calls.\n";
+    "without running it: every block reachable through direct jumps, branches and calls.\n"
+    "-stable-helpers: helper calls target fixed placeholder addresses instead of this process's\n"
+    "  helpers, so the code bytes depend only on the image (byte-for-byte comparisons across builds).\n"
+    "-lbt: the LBT flag strategy (flag groups in the IR, x86 flag instructions in the code).\n";
 
 struct Printer final : x86::InsnObserver {
   const x86::Decoder* dec;
@@ -50,15 +54,29 @@ struct Totals {
 };
 
 // Translates every reachable block once. Kept as one function so callgrind can count exactly it.
-__attribute__((noinline)) Totals translate_all(x86::BufferCodeSource& image, u64 entry, const std::string& trace, usize max_blocks) {
+__attribute__((noinline)) Totals translate_all(x86::BufferCodeSource& image, u64 entry, const std::string& trace,
+                                               usize max_blocks, bool stable_helpers, bool lbt) {
   static x86::Decoder dec;
   static auto block = std::make_unique<ir::Block>();
-  static u32 trampoline[4096];
   static u32 words[1 << 15];
-  la64::TrampolineLayout layout;
-  la64::write_trampoline(trampoline, 4096, &layout);
-  const la64::CodegenTargets targets = la64::make_targets(0, layout, false);
+  // Each round models a first translation: nothing remembered from the previous round.
+  dec.forget();
+  // The trampoline is written once per engine start, not per block: not translation cost.
+  static la64::TrampolineLayout layout;
+  static bool have_layout = false;
+  if (!have_layout) {
+    static u32 trampoline[4096];
+    la64::write_trampoline(trampoline, 4096, &layout, lbt);
+    have_layout = true;
+  }
+  la64::CodegenTargets targets = la64::make_targets(0, layout, false, lbt);
+  // Helper addresses move with the build and with ASLR (PIE); a placeholder per helper keeps the
+  // li sequences (and so every later offset) the same from one build to the next.
+  if (stable_helpers)
+    for (u64 h = 0; h < 8; ++h) targets.helpers[h] = targets.helpers[h] ? 0x7f0000000000ull + (h << 12) : 0;
+  // Decided once, not per block: string searches per block would be counted as translation cost.
   auto has = [&](const char* what) { return ("," + trace + ",").find(std::string(",") + what + ",") != std::string::npos; };
+  const bool trace_ir = has("ir"), trace_ir_opt = has("ir_opt"), trace_out = has("out_asm");
   Printer printer;
   printer.dec = &dec;
   printer.on = has("in_asm");
@@ -66,6 +84,7 @@ __attribute__((noinline)) Totals translate_all(x86::BufferCodeSource& image, u64
   std::set<u64> seen;
   std::deque<u64> work{entry};
   x86::TranslateLimits limits;
+  limits.flag_groups = lbt;
   while (!work.empty() && t.blocks < max_blocks) {
     u64 pc = work.front();
     work.pop_front();
@@ -73,14 +92,14 @@ __attribute__((noinline)) Totals translate_all(x86::BufferCodeSource& image, u64
     if (printer.on) std::printf("IN: block at 0x%llx\n", (unsigned long long)pc);
     if (!x86::translate_block(dec, image, pc, *block, limits, &printer)) continue;
     block->live_out_flags = x86::live_out_flags(dec, image, *block);
-    if (has("ir")) {
+    if (trace_ir) {
       std::printf("IR: block at 0x%llx\n", (unsigned long long)pc);
       ir::print_block(*block, print_line, nullptr);
     }
     t.ir_before += u64(block->size());
     ir::run_default_passes(*block);
     t.ir_after += u64(block->size());
-    if (has("ir_opt")) {
+    if (trace_ir_opt) {
       std::printf("IR after passes: block at 0x%llx\n", (unsigned long long)pc);
       ir::print_block(*block, print_line, nullptr);
     }
@@ -88,7 +107,7 @@ __attribute__((noinline)) Totals translate_all(x86::BufferCodeSource& image, u64
     if (r.status == la64::CodegenStatus::kOk) {
       t.host_words += r.words;
       t.host_inline += r.inline_words;
-      if (has("out_asm")) {
+      if (trace_out) {
         std::printf("OUT: block at 0x%llx (%zu LoongArch instructions, %zu inline)\n", (unsigned long long)pc, r.words,
                     r.inline_words);
         for (usize i = 0; i < r.words; ++i) {
@@ -122,6 +141,7 @@ int main(int argc, char** argv) {
   u64 load = 0x100000;
   usize max_blocks = 100000;
   int repeat = 1;
+  bool stable_helpers = false, lbt = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> const char* {
@@ -132,6 +152,8 @@ int main(int argc, char** argv) {
     else if (a == "-load-addr") load = std::strtoull(next(), nullptr, 0);
     else if (a == "-max-blocks") max_blocks = std::strtoull(next(), nullptr, 0);
     else if (a == "-repeat") repeat = std::atoi(next());
+    else if (a == "-stable-helpers") stable_helpers = true;
+    else if (a == "-lbt") lbt = true;
     else if (a == "-h" || a == "-help") { std::fputs(kUsage, stdout); return 0; }
     else if (a[0] == '-') { std::fprintf(stderr, "bmbt-trace: unknown option '%s'\n%s", a.c_str(), kUsage); return 2; }
     else path = a;
@@ -142,7 +164,7 @@ int main(int argc, char** argv) {
   std::vector<u8> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   x86::BufferCodeSource image(bytes.data(), bytes.size(), load);
   Totals t;
-  for (int k = 0; k < repeat; ++k) t = translate_all(image, load, k == 0 ? trace : "", max_blocks);
+  for (int k = 0; k < repeat; ++k) t = translate_all(image, load, k == 0 ? trace : "", max_blocks, stable_helpers, lbt);
   std::printf("bmbt-trace: %llu blocks, %llu guest instructions, IR ops %llu -> %llu after passes, "
               "%llu LoongArch instructions (%.2f per guest instruction; inline %.2f)\n",
               (unsigned long long)t.blocks, (unsigned long long)t.guest_insns, (unsigned long long)t.ir_before,

@@ -3,16 +3,27 @@
 
 namespace bmbt::ir {
 
+namespace {
+// Ops whose result is their only effect (pure, or reading guest state): unused, they can go.
+// Loads stay: they can fault, and a fault is observable. Read from the op table itself.
+constexpr bool kRemovableIfUnused[] = {
+#define IR_OP(name, text, args, result, imm, effect, flags) \
+  Effect::effect == Effect::kPure || Effect::effect == Effect::kReadsState,
+#include "ir/opcodes.inc"
+#undef IR_OP
+};
+static_assert(sizeof(kRemovableIfUnused) / sizeof(kRemovableIfUnused[0]) == usize(Op::kCount), "op table");
+}  // namespace
+
 int remove_dead_values(Block& b) {
-  bool used[Block::kMaxInsts] = {};
+  // Only the block's own entries are cleared: clearing all kMaxInsts would cost more than the scan.
+  bool used[Block::kMaxInsts];
+  for (int i = 0; i < b.size(); ++i) used[i] = false;
   if (b.term.cond != kNoValue) used[b.term.cond] = true;
   int removed = 0;
   for (int i = b.size() - 1; i >= 0; --i) {
     const Inst& in = b[i];
-    Effect e = op_info(in.op).effect;
-    // Loads stay: they can fault, and a fault is observable.
-    bool removable = (e == Effect::kPure || e == Effect::kReadsState) && !used[i];
-    if (removable) { ++removed; continue; }
+    if (!used[i] && kRemovableIfUnused[usize(in.op)]) { ++removed; continue; }
     used[i] = true;
     for (int a = 0; a < in.num_args; ++a) used[in.args[a]] = true;
   }

@@ -10,6 +10,15 @@ namespace bmbt::ir {
 
 namespace {
 
+// Pure ops other than Const, the only ones folding looks at, read from the op table itself:
+// a lookup here instead of a call to op_info() per instruction.
+constexpr bool kFoldable[] = {
+#define IR_OP(name, text, args, result, imm, effect, flags) Effect::effect == Effect::kPure && Op::name != Op::Const,
+#include "ir/opcodes.inc"
+#undef IR_OP
+};
+static_assert(sizeof(kFoldable) / sizeof(kFoldable[0]) == usize(Op::kCount), "op table");
+
 bool is_const(const Block& b, Value v) { return b[v].op == Op::Const; }
 bool const_is(const Block& b, Value v, u64 value) { return is_const(b, v) && b[v].imm == value; }
 
@@ -59,7 +68,11 @@ class SeenTable {
     const Inst& in = b_[i];
     u64 h = u64(in.op) * 0x9e3779b97f4a7c15ull ^ u64(in.type) << 8 ^ in.imm * 0x100000001b3ull;
     for (int a = 0; a < in.num_args; ++a) h = (h ^ in.args[a]) * 0x100000001b3ull;
-    for (u32 k = u32(h >> 20) & (slots_ - 1), n = 0; n < slots_; k = (k + 1) & (slots_ - 1), ++n) {
+    // Final mix: the multiplications above move operand bits only upwards, so instructions that
+    // differ in operands alone would cluster in the middle bits and make long probe runs.
+    h ^= h >> 32;
+    h *= 0x9e3779b97f4a7c15ull;
+    for (u32 k = u32(h >> 40) & (slots_ - 1), n = 0; n < slots_; k = (k + 1) & (slots_ - 1), ++n) {
       Value v = slot_[k];
       if (v == kNoValue) { slot_[k] = Value(i); return kNoValue; }
       const Inst& o = b_[v];
@@ -82,14 +95,19 @@ int fold_constants(Block& b) {
   Value remap[Block::kMaxInsts];
   SeenTable seen(b);
   int changed = 0;
+  // Until the first instruction is replaced by another value, every remap entry is the identity
+  // and operands need no renaming.
+  bool renamed = false;
   for (int i = 0; i < b.size(); ++i) {
     Inst& in = b[i];
     remap[i] = Value(i);
-    for (int a = 0; a < in.num_args; ++a) in.args[a] = remap[in.args[a]];
-    if (op_info(in.op).effect != Effect::kPure || in.op == Op::Const) continue;
+    if (renamed)
+      for (int a = 0; a < in.num_args; ++a) in.args[a] = remap[in.args[a]];
+    if (!kFoldable[usize(in.op)]) continue;
     Value earlier = seen.find_or_add(i);
     if (earlier != kNoValue) {
       remap[i] = earlier;
+      renamed = true;
       ++changed;
       continue;
     }
@@ -111,6 +129,7 @@ int fold_constants(Block& b) {
     Value same = identity_operand(b, in);
     if (same != kNoValue && b[same].type == in.type) {
       remap[i] = same;
+      renamed = true;
       ++changed;
     }
   }
