@@ -434,7 +434,8 @@ bool Builder::solve(MemRef& m, u64 target) {
     if (with_index && m.index >= 0) v += c_.in.gpr[m.index] * u64(m.scale);
     return v;
   };
-  bool base_free = m.base >= 0 && !(pinned_ & (1u << m.base));
+  // RSP is never the free quantity: solving for it would make it non-canonical (see make_case).
+  bool base_free = m.base >= 0 && m.base != 4 && !(pinned_ & (1u << m.base));
   bool index_free = m.index >= 0 && !(pinned_ & (1u << m.index));
   if (base_free && m.base == m.index) {
     u64 k = u64(m.scale) + 1;
@@ -913,6 +914,10 @@ Case make_case(u64 seed, u64 index) {
     c.index = index;
     c.mem_seed = rng.next();
     for (u64& r : c.in.gpr) r = rng.value();
+    // RSP must be canonical (bits 63..47 equal): the native runner enters each case through
+    // sigreturn, and x86-64 CPUs differ on a non-canonical stack pointer there (AMD's IRET raises
+    // #GP before the first instruction, Intel's loads it). The value stays random in its low bits.
+    c.in.gpr[4] = u64(i64(c.in.gpr[4] << 16) >> 16);
     c.in.rip = kCodeAddr;
     c.in.rflags = 0x202 | (rng.next() & kArithFlags) | (rng.chance(25) ? kDF : 0);
     // Segment bases must be canonical user addresses (arch_prctl refuses others).
@@ -929,6 +934,7 @@ Case make_case(u64 seed, u64 index) {
       ok = b.single(templates()[usize(ts[rng.below(ts.size())])]);
     }
     if (!ok) continue;
+    if (u64(i64(c.in.gpr[4] << 16) >> 16) != c.in.gpr[4]) continue;  // a template chose a non-canonical RSP
     if (c.in.rflags & kDF) c.features |= kFeatDF;
     if (!zydis_agrees(c)) {
       std::fprintf(stderr, "x86-diff: generator produced bytes Zydis does not decode as intended (seed %llu case %llu attempt %llu):",
