@@ -9,18 +9,23 @@
 #     --out DIR        where the input images and callgrind files go (default build/translation-cost)
 #     --fingerprint    instead of measuring: one md5 per input image and flag strategy of
 #                      `bmbt-trace -stable-helpers -d in_asm,ir_opt,out_asm` (the x86 code, the IR
-#                      after the passes and every LoongArch word), for before/after comparisons
+#                      after the passes and every LoongArch word; not the closing statistics line,
+#                      on stderr, which counts the IR before the passes), for before/after comparisons
+#     --no-flag-plan   translate with bmbt-trace -no-flag-plan (every flag formula emitted, dead
+#                      ones left to the IR passes): its fingerprint must equal the default one
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 BUILD=$ROOT/build/host
 OUT=$ROOT/build/translation-cost
 MODE=measure
+PLAN=
 while [ $# -gt 0 ]; do
     case $1 in
         --build) BUILD=${2:?--build needs a directory}; shift 2 ;;
         --out) OUT=${2:?--out needs a directory}; shift 2 ;;
         --fingerprint) MODE=fingerprint; shift ;;
+        --no-flag-plan) PLAN=-no-flag-plan; shift ;;
         *) echo "measure.sh: unknown option '$1'" >&2; exit 2 ;;
     esac
 done
@@ -46,7 +51,7 @@ if [ $MODE = fingerprint ]; then
     for img in skeleton corpus $WORKLOADS; do
         for strategy in software lbt; do
             flag=; [ $strategy = lbt ] && flag=-lbt
-            sum=$("$TRACE" -stable-helpers $flag -d in_asm,ir_opt,out_asm "$OUT/$img.img" | md5sum | cut -d' ' -f1)
+            sum=$("$TRACE" -stable-helpers $flag $PLAN -d in_asm,ir_opt,out_asm "$OUT/$img.img" 2>/dev/null | md5sum | cut -d' ' -f1)
             echo "$img $strategy $sum"
         done
     done
@@ -63,7 +68,7 @@ for spec in skeleton:20:software skeleton:20:lbt sha256:20:software corpus:2:sof
     flag=; [ $strategy = lbt ] && flag=-lbt
     cg=$OUT/callgrind.$img.$strategy
     log=$(valgrind --tool=callgrind --callgrind-out-file="$cg" --toggle-collect='*translate_all*' \
-        "$TRACE" $flag -repeat "$rounds" "$OUT/$img.img" 2>&1)
+        "$TRACE" $flag $PLAN -repeat "$rounds" "$OUT/$img.img" 2>&1)
     insns=$(echo "$log" | sed -n 's/^bmbt-trace: [0-9]* blocks, \([0-9]*\) guest instructions.*/\1/p')
     collected=$(echo "$log" | sed -n 's/^==[0-9]*== Collected : \([0-9]*\)/\1/p')
     [ -n "$insns" ] && [ -n "$collected" ] || { echo "measure.sh: no result for $img:"; echo "$log" | tail -5; exit 1; } >&2

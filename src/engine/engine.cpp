@@ -63,6 +63,7 @@ void Engine::on_insn(const x86::DecodedInsn& d, const u8* bytes) {
 bool Engine::build_block(u64 pc, int max_insns) {
   x86::TranslateLimits limits = config_.limits;
   limits.max_insns = max_insns;
+  limits.flag_lookahead = true;
   if (config_.trace & kTraceInAsm) LogLine().str("IN: block at ").hex0x(pc);
   if (!x86::translate_block(decoder_, *this, pc, block_, limits, this)) {
     LogLine l;

@@ -26,6 +26,10 @@ struct Ctx {
   const DecodedInsn& d;
   u64 next_pc;
   bool flag_groups;  // LBT flag strategy: mark flag formulas that one LBT instruction can replace
+  // ir::FlagBit mask of the arithmetic flags anything after this instruction may read
+  // (flag_plan.h); the others need not be computed. DF is always written.
+  u8 live_flags = 0x3f;
+  bool live(u8 f) const { return (live_flags >> f) & 1; }
 
   const ZydisDecodedInstruction& insn() const { return d.insn; }
   const ZydisDecodedOperand& op(int i) const { return d.ops[i]; }
@@ -69,7 +73,7 @@ struct Ctx {
   // Under the LBT strategy, records that the flags in `mask` just written are those of x86
   // instruction `kind` on (a, bv) (ir/flag_groups.h); nothing under the software strategy.
   void flag_group(ir::FlagGroupKind kind, u8 mask, Value a, Value bv) {
-    if (flag_groups) b.flag_group(u8(kind), mask, a, bv);
+    if (flag_groups) record_write(StateWrite::kGroup, u8(kind), mask, a, bv);
   }
   Value condition(int cc);                 // x86 condition code 0..15 (o, no, b, ae, e, ne, be, a, s, ns, p, np, l, ge, le, g)
 
@@ -87,6 +91,30 @@ struct Ctx {
     return v == ir::kNoValue ? a : v;
   }
 
+  // Precise state rule (translator.cpp): every memory access and helper call of a guest
+  // instruction comes before its guest-state writes. Handlers may write state anywhere; the
+  // writes (SetReg, SetFlag, FlagGroup) are recorded here, in order, and appended by
+  // flush_state_writes() after everything else the instruction emitted.
+  struct StateWrite {
+    enum Kind : u8 { kReg, kFlag, kGroup };
+    Kind kind;
+    u8 what;      // register, flag, or flag group kind
+    u8 mask;      // flag group: the flags it stands for
+    Value v, v2;  // the value written (flag group: its two operands)
+  };
+  static constexpr int kMaxStateWrites = 48;  // far above any instruction's (cpuid: 4, popf: 7)
+  void record_write(StateWrite::Kind kind, u8 what, u8 mask, Value v, Value v2 = 0) {
+    if (nwrites == 0) first_write_at = b.block().size();
+    if (nwrites < kMaxStateWrites) writes[nwrites] = StateWrite{kind, what, mask, v, v2};
+    ++nwrites;
+  }
+  // Appends the recorded writes. False (an internal error) if there were too many, or if a
+  // helper call was emitted after the first write: the helper would see the state before it.
+  bool flush_state_writes();
+
+  StateWrite writes[kMaxStateWrites];
+  int nwrites = 0;
+  int first_write_at = 0;                  // block size when the first write was recorded
   u32 written_regs = 0;                    // bit per GuestReg written by this instruction
   u8 written_flags = 0;                    // bit per ir::Flag
   Value reg_value[kGuestRegCount] = {};

@@ -9,14 +9,14 @@ constexpr u8 kAllFlags = 0x3f;
 // instruction here is translation time, so the scan stays short.
 constexpr int kMaxScan = 12;
 
-// Relative branch displacement of a jmp/jcc/call rel, from the raw immediate.
+}  // namespace
+
 bool relative_target(const ZydisDecodedInstruction& insn, u64 next, u64* target) {
   if (!(insn.attributes & ZYDIS_ATTRIB_IS_RELATIVE) || insn.raw.imm[0].size == 0) return false;
   *target = next + u64(insn.raw.imm[0].value.s);
   return true;
 }
 
-// Zydis reports flags at their RFLAGS bit positions; ir::Flag numbers them 0..5.
 u8 to_ir_flags(ZydisAccessedFlagsMask m) {
   u8 r = 0;
   if (m & ZYDIS_CPUFLAG_CF) r |= ir::kFlagCF;
@@ -27,8 +27,6 @@ u8 to_ir_flags(ZydisAccessedFlagsMask m) {
   if (m & ZYDIS_CPUFLAG_OF) r |= ir::kFlagOF;
   return r;
 }
-
-}  // namespace
 
 u8 flags_read_before_written(const Decoder& dec, CodeSource& code, u64 pc, int depth) {
   u8 live = 0, killed = 0;
@@ -77,6 +75,7 @@ u8 flags_read_before_written(const Decoder& dec, CodeSource& code, u64 pc, int d
 }
 
 u8 live_out_flags(const Decoder& dec, CodeSource& code, const ir::Block& block) {
+  if (block.live_out_flags_known) return block.live_out_flags;
   const ir::Terminator& t = block.term;
   switch (t.kind) {
     case ir::TermKind::kJump: return flags_read_before_written(dec, code, t.target);

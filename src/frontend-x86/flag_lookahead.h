@@ -10,6 +10,11 @@
 
 namespace bmbt::x86 {
 
+// Target of a jmp/jcc/call rel (`next`: the address after it), from the raw immediate.
+bool relative_target(const ZydisDecodedInstruction& insn, u64 next, u64* target);
+// Zydis reports flags at their RFLAGS bit positions; ir::Flag numbers them 0..5.
+u8 to_ir_flags(ZydisAccessedFlagsMask m);
+
 // ir::FlagBit mask of CF PF AF ZF SF OF that code at `pc` may read before writing.
 u8 flags_read_before_written(const Decoder& dec, CodeSource& code, u64 pc, int depth = 1);
 

@@ -4,25 +4,28 @@ namespace bmbt::x86 {
 
 using ir::Flag;
 
+// The formulas of flags nothing reads (Ctx::live) are not even emitted: the common flag
+// helpers test liveness first. (A dead flag set elsewhere is dropped by set_flag; its formula
+// is left to the IR passes.)
 void Ctx::flags_szp(Value r) {
   Type t = b.type_of(r);
-  set_flag(ir::kZF, b.eq(r, c(t, 0)));
-  set_flag(ir::kSF, b.slt(r, c(t, 0)));
-  set_flag(ir::kPF, b.parity(r));
+  if (live(ir::kZF)) set_flag(ir::kZF, b.eq(r, c(t, 0)));
+  if (live(ir::kSF)) set_flag(ir::kSF, b.slt(r, c(t, 0)));
+  if (live(ir::kPF)) set_flag(ir::kPF, b.parity(r));
 }
 
 void Ctx::flags_add(Value a, Value bv, Value r) {
-  set_flag(ir::kCF, b.ult(r, a));
-  set_flag(ir::kOF, b.overflow_add(a, bv, r));
-  set_flag(ir::kAF, b.aux_carry(a, bv, r));
+  if (live(ir::kCF)) set_flag(ir::kCF, b.ult(r, a));
+  if (live(ir::kOF)) set_flag(ir::kOF, b.overflow_add(a, bv, r));
+  if (live(ir::kAF)) set_flag(ir::kAF, b.aux_carry(a, bv, r));
   flags_szp(r);
   flag_group(ir::FlagGroupKind::kAdd, kArithFlags, a, bv);
 }
 
 void Ctx::flags_sub(Value a, Value bv, Value r) {
-  set_flag(ir::kCF, b.ult(a, bv));
-  set_flag(ir::kOF, b.overflow_sub(a, bv, r));
-  set_flag(ir::kAF, b.aux_carry(a, bv, r));
+  if (live(ir::kCF)) set_flag(ir::kCF, b.ult(a, bv));
+  if (live(ir::kOF)) set_flag(ir::kOF, b.overflow_sub(a, bv, r));
+  if (live(ir::kAF)) set_flag(ir::kAF, b.aux_carry(a, bv, r));
   flags_szp(r);
   flag_group(ir::FlagGroupKind::kSub, kArithFlags, a, bv);
 }
@@ -30,9 +33,9 @@ void Ctx::flags_sub(Value a, Value bv, Value r) {
 // AND/OR/XOR/TEST: CF and OF cleared; AF is architecturally undefined and cleared here,
 // which is what the Intel and AMD CPUs we compared against do (see docs/x86-semantics.md).
 void Ctx::flags_logic(Value r) {
-  set_flag(ir::kCF, b.boolean(false));
-  set_flag(ir::kOF, b.boolean(false));
-  set_flag(ir::kAF, b.boolean(false));
+  if (live(ir::kCF)) set_flag(ir::kCF, b.boolean(false));
+  if (live(ir::kOF)) set_flag(ir::kOF, b.boolean(false));
+  if (live(ir::kAF)) set_flag(ir::kAF, b.boolean(false));
   flags_szp(r);
 }
 
@@ -65,7 +68,24 @@ Value Ctx::flag(u8 f) {
 void Ctx::set_flag(u8 f, Value v) {
   written_flags |= u8(1 << f);
   flag_value[f] = v;
-  b.set_flag(f, v);
+  if (f == ir::kDF || live(f)) record_write(StateWrite::kFlag, f, 0, v);
+}
+
+bool Ctx::flush_state_writes() {
+  if (nwrites == 0) return true;
+  if (nwrites > kMaxStateWrites) return false;
+  const ir::Block& block = b.block();
+  for (int i = first_write_at; i < block.size(); ++i)
+    if (block[i].op == ir::Op::Call) return false;
+  for (int i = 0; i < nwrites; ++i) {
+    const StateWrite& w = writes[i];
+    switch (w.kind) {
+      case StateWrite::kReg: b.set_reg(w.what, w.v); break;
+      case StateWrite::kFlag: b.set_flag(w.what, w.v); break;
+      case StateWrite::kGroup: b.flag_group(w.what, w.mask, w.v, w.v2); break;
+    }
+  }
+  return true;
 }
 
 int condition_of(ZydisMnemonic m) {

@@ -99,7 +99,7 @@ Value Ctx::reg64(u8 r) { return (written_regs >> r) & 1 ? reg_value[r] : b.get_r
 void Ctx::put64(u8 r, Value v) {
   written_regs |= u32(1) << r;
   reg_value[r] = v;
-  b.set_reg(r, v);
+  record_write(StateWrite::kReg, r, 0, v);
 }
 
 void Ctx::set_reg(u8 r, Value v) {

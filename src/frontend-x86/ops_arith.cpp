@@ -22,14 +22,14 @@ Emit alu(Ctx& x, Alu kind) {
       Value carry = b.zext(t, cf);
       if (kind == Alu::kAdc) {
         r = b.add(b.add(a, bv), carry);
-        x.set_flag(ir::kCF, b.select(cf, b.compare(ir::Op::Ule, r, a), b.ult(r, a)));
-        x.set_flag(ir::kOF, b.overflow_add(a, bv, r));
+        if (x.live(ir::kCF)) x.set_flag(ir::kCF, b.select(cf, b.compare(ir::Op::Ule, r, a), b.ult(r, a)));
+        if (x.live(ir::kOF)) x.set_flag(ir::kOF, b.overflow_add(a, bv, r));
       } else {
         r = b.sub(b.sub(a, bv), carry);
-        x.set_flag(ir::kCF, b.select(cf, b.compare(ir::Op::Ule, a, bv), b.ult(a, bv)));
-        x.set_flag(ir::kOF, b.overflow_sub(a, bv, r));
+        if (x.live(ir::kCF)) x.set_flag(ir::kCF, b.select(cf, b.compare(ir::Op::Ule, a, bv), b.ult(a, bv)));
+        if (x.live(ir::kOF)) x.set_flag(ir::kOF, b.overflow_sub(a, bv, r));
       }
-      x.set_flag(ir::kAF, b.aux_carry(a, bv, r));
+      if (x.live(ir::kAF)) x.set_flag(ir::kAF, b.aux_carry(a, bv, r));
       x.flags_szp(r);
       x.flag_group(kind == Alu::kAdc ? ir::FlagGroupKind::kAdc : ir::FlagGroupKind::kSbb, kArithFlags, a, bv);
       break;
@@ -49,8 +49,8 @@ Emit inc_dec(Ctx& x, bool inc) {
   Type t = x.b.type_of(a);
   Value one = x.c(t, 1);
   Value r = inc ? x.b.add(a, one) : x.b.sub(a, one);
-  x.set_flag(ir::kOF, inc ? x.b.overflow_add(a, one, r) : x.b.overflow_sub(a, one, r));
-  x.set_flag(ir::kAF, x.b.aux_carry(a, one, r));
+  if (x.live(ir::kOF)) x.set_flag(ir::kOF, inc ? x.b.overflow_add(a, one, r) : x.b.overflow_sub(a, one, r));
+  if (x.live(ir::kAF)) x.set_flag(ir::kAF, x.b.aux_carry(a, one, r));
   x.flags_szp(r);
   x.flag_group(inc ? ir::FlagGroupKind::kInc : ir::FlagGroupKind::kDec, kArithFlags & ~ir::kFlagCF, a, a);
   x.write(0, r);
@@ -76,9 +76,9 @@ Emit emit_neg(Ctx& x) {
   Type t = x.b.type_of(a);
   Value zero = x.c(t, 0);
   Value r = x.b.neg(a);
-  x.set_flag(ir::kCF, x.b.ne(a, zero));
-  x.set_flag(ir::kOF, x.b.overflow_sub(zero, a, r));
-  x.set_flag(ir::kAF, x.b.aux_carry(zero, a, r));
+  if (x.live(ir::kCF)) x.set_flag(ir::kCF, x.b.ne(a, zero));
+  if (x.live(ir::kOF)) x.set_flag(ir::kOF, x.b.overflow_sub(zero, a, r));
+  if (x.live(ir::kAF)) x.set_flag(ir::kAF, x.b.aux_carry(zero, a, r));
   x.flags_szp(r);
   x.flag_group(ir::FlagGroupKind::kSub, kArithFlags, zero, a);  // neg sets the flags of 0 - a
   x.write(0, r);

@@ -1,6 +1,7 @@
 #include "frontend-x86/translator.h"
 
 #include "frontend-x86/context.h"
+#include "frontend-x86/flag_plan.h"
 
 namespace bmbt::x86 {
 
@@ -9,86 +10,120 @@ namespace bmbt::x86 {
 static constexpr int kIrReservePerInsn = 256;
 
 // Precise state rule: every memory access of a guest instruction happens before any of its
-// guest-state writes (flag groups included), so a faulting access leaves the state of the previous instruction. Handlers
-// may emit sets anywhere (Ctx forwards written values to later reads of the same instruction);
-// this moves the instruction's SetReg/SetFlag ops, in order, behind everything else it emitted.
-// A set followed by a helper call cannot move (the helper reads the state): handlers put calls
-// first, and this reports an internal error if one does not.
-static bool sink_state_writes(ir::Block& block, int first) {
-  const int n = block.size();
-  // A flag group moves with the flag writes it stands for.
-  auto is_set = [](ir::Op op) { return op == ir::Op::SetReg || op == ir::Op::SetFlag || op == ir::Op::FlagGroup; };
-  int first_set = -1;
-  bool needs_move = false;
-  for (int i = first; i < n; ++i) {
-    ir::Op op = block[i].op;
-    if (is_set(op)) { if (first_set < 0) first_set = i; continue; }
-    if (first_set >= 0) {
-      if (op == ir::Op::Call) return false;
-      needs_move = true;
-    }
-  }
-  if (!needs_move) return true;
-  if (n - first > kIrReservePerInsn) return false;
-  ir::Inst moved[kIrReservePerInsn];
-  ir::Value remap[kIrReservePerInsn];
-  int out = 0;
-  for (int pass = 0; pass < 2; ++pass) {
-    for (int i = first; i < n; ++i) {
-      if (is_set(block[i].op) != (pass == 1)) continue;
-      ir::Inst in = block[i];
-      for (int a = 0; a < in.num_args; ++a)
-        if (in.args[a] >= first) in.args[a] = remap[in.args[a] - first];
-      remap[i - first] = ir::Value(first + out);
-      moved[out++] = in;
-    }
-  }
-  for (int k = 0; k < out; ++k) block[first + k] = moved[k];
-  if (block.term.cond != ir::kNoValue && block.term.cond >= first) block.term.cond = remap[block.term.cond - first];
-  return true;
-}
+// guest-state writes (flag groups included), so a faulting access leaves the state of the
+// previous instruction. Handlers may write state anywhere (Ctx forwards written values to later
+// reads of the same instruction); Ctx records the writes and flush_state_writes() appends them,
+// in order, behind everything else the instruction emitted. A write followed by a helper call
+// could not move (the helper reads the state): handlers put calls first, and the flush reports
+// an internal error if one does not.
 
-bool translate_block(const Decoder& dec, CodeSource& code, u64 pc, ir::Block& block,
-                     const TranslateLimits& limits, InsnObserver* observer) {
+namespace {
+
+enum class Outcome : u8 {
+  kDone,          // a complete block
+  kInternalError, // the IR did not fit, or a handler broke the precise state rule
+  kReplan,        // a planned run was cut short: translate again with a barrier there
+};
+
+// One attempt. `barrier_at`: the guest instruction index (from the block start) before which no
+// flag plan may reach (the instruction where an earlier attempt stopped unexpectedly: an
+// unsupported form or a full block; see below). `reported`: instructions already shown to the
+// observer by an earlier attempt.
+Outcome translate_once(const Decoder& dec, CodeSource& code, u64 pc, ir::Block& block, const TranslateLimits& limits,
+                       InsnObserver* observer, int barrier_at, u32* reported, int* stopped_at) {
   block.reset(pc);
   ir::Builder b(block);
   const u64 first_page = pc / limits.page_size;
+  FlagPlan plan;
+  int planned = 0, next_in_plan = 0;  // the current plan's instructions, and the next one's index
+  bool barrier_next = false;          // the instruction after the plan needs exact flags
+  auto done = [&] { return b.overflowed() ? Outcome::kInternalError : Outcome::kDone; };
+  // A plan's instructions drop flags that its later instructions overwrite. If the block ends
+  // before those run (a full block, an unsupported form, an instruction that ends the block
+  // where the plan did not expect it), the attempt is void and is retried with a barrier at that
+  // instruction. Every flag is live where a plan starts, so a stop at its first instruction,
+  // before that instruction emitted anything, needs no retry.
   for (;;) {
+    const int insn_index = int(block.guest_insns);
     if (block.guest_insns >= u32(limits.max_insns) || block.full(kIrReservePerInsn) ||
         (block.guest_insns > 0 && pc / limits.page_size != first_page)) {
+      if (next_in_plan < planned && next_in_plan > 0) { *stopped_at = insn_index; return Outcome::kReplan; }
       b.jump(pc);
-      return !b.overflowed();
+      return done();
     }
+    if (next_in_plan == planned) {  // not in a plan: start one, unless this instruction is a barrier
+      planned = next_in_plan = 0;
+      if (!limits.flag_plan || barrier_next || insn_index == barrier_at) {
+        barrier_next = false;
+      } else {
+        int room = limits.max_insns - insn_index;
+        if (barrier_at > insn_index && barrier_at - insn_index < room) room = barrier_at - insn_index;
+        plan_flags(dec, code, pc, room, first_page, limits.page_size, limits.flag_lookahead, plan);
+        planned = plan.count;
+        barrier_next = plan.stops_at_barrier && planned > 0;
+        if (plan.live_out_known) {
+          block.live_out_flags = plan.live_out;
+          block.live_out_flags_known = true;
+        }
+      }
+    }
+    const int plan_index = next_in_plan < planned ? next_in_plan++ : -1;
+    const u8 live = plan_index >= 0 ? plan.live_after[plan_index] : u8(0x3f);
     u8 bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
     int avail = code.fetch(pc, bytes, ZYDIS_MAX_INSTRUCTION_LENGTH);
-    if (avail <= 0) {
-      b.exit(ir::ExitReason::kFetchFault, pc);
-      return !b.overflowed();
-    }
     DecodedInsn d;
-    if (!dec.decode(bytes, usize(avail), pc, d)) {
-      b.exit(ir::ExitReason::kDecodeError, pc);
-      return !b.overflowed();
+    if (avail <= 0 || !dec.decode(bytes, usize(avail), pc, d)) {
+      if (plan_index > 0) { *stopped_at = insn_index; return Outcome::kReplan; }
+      b.exit(avail <= 0 ? ir::ExitReason::kFetchFault : ir::ExitReason::kDecodeError, pc);
+      return done();
     }
-    if (observer) observer->on_insn(d, bytes);
+    if (observer && block.guest_insns >= *reported) {
+      observer->on_insn(d, bytes);
+      *reported = block.guest_insns + 1;
+    }
     const u64 next = pc + d.insn.length;
     const int mark = block.size();
     b.insn_start(pc);
-    Ctx ctx{b, d, next, limits.flag_groups};
+    Ctx ctx{b, d, next, limits.flag_groups, live};
     Handler h = handler_for(d.insn.mnemonic);
     Emit result = h ? h(ctx) : Emit::kUnsupported;
     if (result == Emit::kUnsupported) {
+      if (plan_index > 0) { *stopped_at = insn_index; return Outcome::kReplan; }
       block.truncate(mark);
       b.insn_start(pc);
       b.exit(ir::ExitReason::kUndefined, pc);
-      return !b.overflowed();
+      return done();
     }
-    if (!sink_state_writes(block, mark)) return false;  // a handler broke the rule: internal error
+    if (!ctx.flush_state_writes()) return Outcome::kInternalError;  // a handler broke the rule
     block.guest_insns++;
     block.guest_bytes += d.insn.length;
     pc = next;
-    if (result == Emit::kEndsBlock) return !b.overflowed();
+    if (result == Emit::kEndsBlock) {
+      // Only a plan's last instruction (its jmp/jcc) may end the block.
+      if (plan_index >= 0 && plan_index < planned - 1) {
+        *stopped_at = insn_index;
+        return Outcome::kReplan;
+      }
+      return done();
+    }
   }
+}
+
+}  // namespace
+
+bool translate_block(const Decoder& dec, CodeSource& code, u64 pc, ir::Block& block,
+                     const TranslateLimits& limits, InsnObserver* observer) {
+  int barrier_at = -1;
+  u32 reported = 0;
+  // Each retry moves the barrier to an earlier or equal instruction with every flag live there,
+  // so the second attempt cannot stop early for the same reason; two retries are a safe bound.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    int stopped_at = -1;
+    Outcome o = translate_once(dec, code, pc, block, limits, observer, barrier_at, &reported, &stopped_at);
+    if (o != Outcome::kReplan) return o == Outcome::kDone;
+    barrier_at = stopped_at;
+  }
+  return false;
 }
 
 }  // namespace bmbt::x86

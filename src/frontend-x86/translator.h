@@ -30,6 +30,13 @@ struct TranslateLimits {
   int max_insns = 64;
   u64 page_size = 4096;  // a block never starts an instruction on a later guest page than its first
   bool flag_groups = false;  // LBT flag strategy: emit flag groups (ir/flag_groups.h)
+  // Run the inter-block flag look-ahead (flag_lookahead.h) for blocks ending in a direct jmp/jcc
+  // while planning (flag_plan.h), and leave its result in Block::live_out_flags. Without it,
+  // every flag is live at the block end unless the caller sets live_out_flags afterwards.
+  bool flag_lookahead = false;
+  // Emit only the flags the intra-block plan says are live (flag_plan.h). Off: every flag
+  // formula is emitted and left to the IR passes (same result after the passes, slower).
+  bool flag_plan = true;
 };
 
 // Fills `block` (reset to `pc`). Always produces a terminated block: unimplemented instructions,

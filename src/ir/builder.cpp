@@ -2,21 +2,6 @@
 
 namespace bmbt::ir {
 
-Value Builder::emit(Op op, Type t, u8 n, const Value* args, u64 imm) {
-  Inst inst{};
-  inst.op = op;
-  inst.type = t;
-  inst.num_args = n;
-  for (int i = 0; i < 3; ++i) inst.args[i] = i < n ? args[i] : kNoValue;
-  inst.imm = imm;
-  Value v = b_.append(inst);
-  if (v == kNoValue) {
-    overflowed_ = true;
-    return 0;  // a valid index keeps later calls well-defined; the block is discarded anyway
-  }
-  return v;
-}
-
 Value Builder::binary(Op op, Value a, Value b) {
   Value v[2] = {a, b};
   return emit(op, type_of(a), 2, v, 0);

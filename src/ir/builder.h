@@ -77,7 +77,21 @@ class Builder {
   void exit(ExitReason reason, u64 guest_pc);
 
  private:
-  Value emit(Op op, Type t, u8 n, const Value* args, u64 imm);
+  // Inline: every IR instruction the frontend makes goes through here.
+  Value emit(Op op, Type t, u8 n, const Value* args, u64 imm) {
+    Inst inst;
+    inst.op = op;
+    inst.type = t;
+    inst.num_args = n;
+    for (int i = 0; i < 3; ++i) inst.args[i] = i < n ? args[i] : kNoValue;
+    inst.imm = imm;
+    Value v = b_.append(inst);
+    if (v == kNoValue) {
+      overflowed_ = true;
+      return 0;  // a valid index keeps later calls well-defined; the block is discarded anyway
+    }
+    return v;
+  }
   Value emit1(Op op, Type t, Value a, u64 imm) { return emit(op, t, 1, &a, imm); }
   Value flag3(Op op, Value a, Value b, Value r) { Value v[3] = {a, b, r}; return emit(op, Type::kI1, 3, v, 0); }
 

@@ -41,12 +41,6 @@ const char* exit_reason_name(ExitReason r) {
   return "?";
 }
 
-Value Block::append(const Inst& inst) {
-  if (count_ >= kMaxInsts) return kNoValue;
-  insts_[count_] = inst;
-  return Value(count_++);
-}
-
 void Block::compact(const bool* keep) {
   // Instructions before the first removed one keep their place and their operands (which all
   // point further up), so only the rest is moved and renumbered.

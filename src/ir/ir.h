@@ -76,6 +76,7 @@ class Block {
   // Arithmetic flags (FlagBit mask) that code after this block may read before writing them;
   // the frontend's look-ahead narrows it, passes treat the others as dead at the block end.
   u8 live_out_flags = 0x3f;
+  bool live_out_flags_known = false;  // set by the frontend when it already ran the look-ahead
   bool has_flag_groups = false;  // translated for the LBT flag strategy (ir/flag_groups.h)
   Terminator term;
 
@@ -84,6 +85,7 @@ class Block {
     guest_bytes = 0;
     guest_insns = 0;
     live_out_flags = 0x3f;
+    live_out_flags_known = false;
     has_flag_groups = false;
     term = Terminator{};
     count_ = 0;
@@ -93,7 +95,12 @@ class Block {
   Inst& operator[](int i) { return insts_[i]; }
   const Inst& operator[](int i) const { return insts_[i]; }
   // Appends an instruction; returns kNoValue when the block is full (callers check full() first).
-  Value append(const Inst& inst);
+  // Inline: it runs for every IR instruction the frontend emits.
+  Value append(const Inst& inst) {
+    if (count_ >= kMaxInsts) return kNoValue;
+    insts_[count_] = inst;
+    return Value(count_++);
+  }
   // Drops every instruction from index n on (used to undo a partially translated instruction).
   void truncate(int n) { if (n < count_) count_ = n; }
   // Removes instructions for which keep[i] is false and renumbers the rest.

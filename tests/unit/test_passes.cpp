@@ -11,8 +11,9 @@ using namespace bmbt;
 
 TEST_CASE("flag liveness removes the flags of an ALU op that the next ALU op overwrites") {
   auto b = std::make_unique<ir::Block>();
-  // add rax, rbx ; sub rcx, rdx ; jz +2
-  REQUIRE(test::translate({0x48, 0x01, 0xd8, 0x48, 0x29, 0xd1, 0x74, 0x02}, *b));
+  // add rax, rbx ; sub rcx, rdx ; jz +2 (without the frontend's flag plan, which would not emit
+  // the add's flags at all: see the next test)
+  REQUIRE(test::translate({0x48, 0x01, 0xd8, 0x48, 0x29, 0xd1, 0x74, 0x02}, *b, 0x1000, 64, false, false));
   CHECK(test::count_ops(*b, ir::Op::SetFlag) == 12);
   CHECK(test::count_ops(*b, ir::Op::OverflowAdd) == 1);
   int before = b->size();
@@ -25,6 +26,65 @@ TEST_CASE("flag liveness removes the flags of an ALU op that the next ALU op ove
   CHECK(b->size() < before);
   FixedText<200> err;
   CHECK(ir::verify(*b, err));
+}
+
+// Translates `code` with and without the frontend's flag plan and checks that the passes end
+// with the same block; returns the planned block before the passes in `planned`.
+static void check_plan_changes_nothing(const std::vector<u8>& code, int max_insns, ir::Block& planned) {
+  auto unplanned = std::make_unique<ir::Block>();
+  auto after = std::make_unique<ir::Block>();
+  REQUIRE(test::translate(code, planned, 0x1000, max_insns));
+  REQUIRE(test::translate(code, *after, 0x1000, max_insns));
+  REQUIRE(test::translate(code, *unplanned, 0x1000, max_insns, false, false));
+  CHECK(planned.guest_insns == unplanned->guest_insns);
+  CHECK(planned.term.kind == unplanned->term.kind);
+  CHECK(planned.term.target == unplanned->term.target);
+  ir::run_default_passes(*after);
+  ir::run_default_passes(*unplanned);
+  REQUIRE(after->size() == unplanned->size());
+  int differing = 0;
+  for (int i = 0; i < after->size(); ++i) {
+    const ir::Inst& p = (*after)[i];
+    const ir::Inst& u = (*unplanned)[i];
+    differing += !(p.op == u.op && p.type == u.type && p.imm == u.imm && p.num_args == u.num_args &&
+                   p.args[0] == u.args[0] && p.args[1] == u.args[1] && p.args[2] == u.args[2]);
+  }
+  CHECK(differing == 0);
+}
+
+TEST_CASE("the frontend's flag plan emits only live flags, and the passes end with the same block") {
+  auto planned = std::make_unique<ir::Block>();
+  check_plan_changes_nothing({0x48, 0x01, 0xd8, 0x48, 0x29, 0xd1, 0x74, 0x02}, 64, *planned);  // add; sub; jz
+  CHECK(test::count_ops(*planned, ir::Op::SetFlag) == 6);      // the sub's
+  CHECK(test::count_ops(*planned, ir::Op::OverflowAdd) == 0);  // the add's OF was never computed
+}
+
+TEST_CASE("a flag plan cut short by a full block is retried: the block end sees exact flags") {
+  // 700 x `add rax, rbx; adc rcx, rdx` in one block (limit 2000 instructions): the IR fills up in
+  // the middle of a plan, which must then be redone with every flag live where the block ends.
+  // (With the plan the IR is smaller and the block holds more instructions than without, so the
+  // two translations cannot be compared; the last instruction's flags are checked instead.)
+  std::vector<u8> code;
+  for (int i = 0; i < 700; ++i) code.insert(code.end(), {0x48, 0x01, 0xd8, 0x48, 0x11, 0xd1});
+  auto b = std::make_unique<ir::Block>();
+  REQUIRE(test::translate(code, *b, 0x1000, 2000));
+  CHECK(b->guest_insns < 1400);  // the block did end early (full)
+  CHECK(b->guest_insns > 64);    // after more than one plan
+  CHECK(b->term.kind == ir::TermKind::kJump);
+  int last_start = b->size() - 1;
+  while (last_start >= 0 && (*b)[last_start].op != ir::Op::InsnStart) --last_start;
+  int last_flags = 0;
+  for (int i = last_start; i < b->size(); ++i) last_flags += (*b)[i].op == ir::Op::SetFlag;
+  CHECK(last_flags == 6);  // every flag is live at the block end (no look-ahead here)
+}
+
+TEST_CASE("a flag plan stops at a memory access: its fault must see the flags before it") {
+  // add rax, rbx ; mov rcx, [rdx] ; sub rcx, rsi ; jz +2: the add's flags are overwritten by the
+  // sub, but the load may fault between them, so the add must still produce all six.
+  auto b = std::make_unique<ir::Block>();
+  REQUIRE(test::translate({0x48, 0x01, 0xd8, 0x48, 0x8b, 0x0a, 0x48, 0x29, 0xf1, 0x74, 0x02}, *b));
+  CHECK(test::count_ops(*b, ir::Op::SetFlag) == 12);
+  CHECK(test::count_ops(*b, ir::Op::OverflowAdd) == 1);
 }
 
 TEST_CASE("a memory access keeps earlier flag writes: a fault must see exact state") {

@@ -27,12 +27,14 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: bmbt-trace [-d in_asm,ir,ir_opt,out_asm] [-load-addr ADDR] [-max-blocks N] [-repeat N]\n"
-    "                  [-stable-helpers] [-lbt] IMAGE\n"
+    "                  [-stable-helpers] [-lbt] [-no-flag-plan] IMAGE\n"
     "Translates a flat x86-64 image (loaded at 0x100000 by default, entry = first byte) to LoongArch\n"
     "without running it: every block reachable through direct jumps, branches and calls.\n"
     "-stable-helpers: helper calls target fixed placeholder addresses instead of this process's\n"
     "  helpers, so the code bytes depend only on the image (byte-for-byte comparisons across builds).\n"
-    "-lbt: the LBT flag strategy (flag groups in the IR, x86 flag instructions in the code).\n";
+"-lbt: the LBT flag strategy (flag groups in the IR, x86 flag instructions in the code).\n"
+    "-no-flag-plan: emit every flag formula and leave dead ones to the IR passes (the translation\n"
+    "  after the passes is the same; for checking that, and for measuring what the plan saves).\n";
 
 struct Printer final : x86::InsnObserver {
   const x86::Decoder* dec;
@@ -55,7 +57,7 @@ struct Totals {
 
 // Translates every reachable block once. Kept as one function so callgrind can count exactly it.
 __attribute__((noinline)) Totals translate_all(x86::BufferCodeSource& image, u64 entry, const std::string& trace,
-                                               usize max_blocks, bool stable_helpers, bool lbt) {
+                                               usize max_blocks, bool stable_helpers, bool lbt, bool flag_plan) {
   static x86::Decoder dec;
   static auto block = std::make_unique<ir::Block>();
   static u32 words[1 << 15];
@@ -85,6 +87,8 @@ __attribute__((noinline)) Totals translate_all(x86::BufferCodeSource& image, u64
   std::deque<u64> work{entry};
   x86::TranslateLimits limits;
   limits.flag_groups = lbt;
+  limits.flag_lookahead = true;
+  limits.flag_plan = flag_plan;
   while (!work.empty() && t.blocks < max_blocks) {
     u64 pc = work.front();
     work.pop_front();
@@ -141,7 +145,7 @@ int main(int argc, char** argv) {
   u64 load = 0x100000;
   usize max_blocks = 100000;
   int repeat = 1;
-  bool stable_helpers = false, lbt = false;
+  bool stable_helpers = false, lbt = false, flag_plan = true;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> const char* {
@@ -154,6 +158,7 @@ int main(int argc, char** argv) {
     else if (a == "-repeat") repeat = std::atoi(next());
     else if (a == "-stable-helpers") stable_helpers = true;
     else if (a == "-lbt") lbt = true;
+    else if (a == "-no-flag-plan") flag_plan = false;
     else if (a == "-h" || a == "-help") { std::fputs(kUsage, stdout); return 0; }
     else if (a[0] == '-') { std::fprintf(stderr, "bmbt-trace: unknown option '%s'\n%s", a.c_str(), kUsage); return 2; }
     else path = a;
@@ -164,8 +169,9 @@ int main(int argc, char** argv) {
   std::vector<u8> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   x86::BufferCodeSource image(bytes.data(), bytes.size(), load);
   Totals t;
-  for (int k = 0; k < repeat; ++k) t = translate_all(image, load, k == 0 ? trace : "", max_blocks, stable_helpers, lbt);
-  std::printf("bmbt-trace: %llu blocks, %llu guest instructions, IR ops %llu -> %llu after passes, "
+  for (int k = 0; k < repeat; ++k) t = translate_all(image, load, k == 0 ? trace : "", max_blocks, stable_helpers, lbt, flag_plan);
+  // On stderr, so that stdout holds only the dump (`bmbt-trace -d out_asm IMG > dump.txt`).
+  std::fprintf(stderr, "bmbt-trace: %llu blocks, %llu guest instructions, IR ops %llu -> %llu after passes, "
               "%llu LoongArch instructions (%.2f per guest instruction; inline %.2f)\n",
               (unsigned long long)t.blocks, (unsigned long long)t.guest_insns, (unsigned long long)t.ir_before,
               (unsigned long long)t.ir_after, (unsigned long long)t.host_words,

@@ -1,0 +1,127 @@
+#include "frontend-x86/flag_plan.h"
+
+#include "frontend-x86/context.h"
+#include "frontend-x86/flag_lookahead.h"
+
+namespace bmbt::x86 {
+
+namespace {
+
+constexpr u8 kAllFlags = 0x3f;
+
+// How an instruction of the register-only list treats the flags Zydis says it modifies.
+enum class FlagWrites : u8 {
+  kNotPlanned,    // not on the list: the run stops before it
+  kAlways,        // writes them whatever the operands (reads what Zydis says it tests)
+  kShift,         // writes them unless the masked count is 0 (then the old flags stay)
+  kConditional,   // may keep the old values (rotates, double shifts): reads what it writes
+  kEndsRun,       // direct jmp / jcc: the last instruction of a run
+};
+
+FlagWrites flag_writes_of(ZydisMnemonic m) {
+  switch (m) {
+    case ZYDIS_MNEMONIC_ADD: case ZYDIS_MNEMONIC_ADC: case ZYDIS_MNEMONIC_SUB: case ZYDIS_MNEMONIC_SBB:
+    case ZYDIS_MNEMONIC_CMP: case ZYDIS_MNEMONIC_AND: case ZYDIS_MNEMONIC_OR: case ZYDIS_MNEMONIC_XOR:
+    case ZYDIS_MNEMONIC_TEST: case ZYDIS_MNEMONIC_INC: case ZYDIS_MNEMONIC_DEC: case ZYDIS_MNEMONIC_NEG:
+    case ZYDIS_MNEMONIC_NOT: case ZYDIS_MNEMONIC_MOV: case ZYDIS_MNEMONIC_MOVZX: case ZYDIS_MNEMONIC_MOVSX:
+    case ZYDIS_MNEMONIC_MOVSXD: case ZYDIS_MNEMONIC_LEA: case ZYDIS_MNEMONIC_XCHG: case ZYDIS_MNEMONIC_BSWAP:
+    case ZYDIS_MNEMONIC_CBW: case ZYDIS_MNEMONIC_CWDE: case ZYDIS_MNEMONIC_CDQE: case ZYDIS_MNEMONIC_CWD:
+    case ZYDIS_MNEMONIC_CDQ: case ZYDIS_MNEMONIC_CQO: case ZYDIS_MNEMONIC_IMUL: case ZYDIS_MNEMONIC_MUL:
+    case ZYDIS_MNEMONIC_BT: case ZYDIS_MNEMONIC_BTS: case ZYDIS_MNEMONIC_BTR: case ZYDIS_MNEMONIC_BTC:
+    case ZYDIS_MNEMONIC_BSF: case ZYDIS_MNEMONIC_BSR: case ZYDIS_MNEMONIC_LZCNT: case ZYDIS_MNEMONIC_TZCNT:
+    case ZYDIS_MNEMONIC_POPCNT: case ZYDIS_MNEMONIC_STC: case ZYDIS_MNEMONIC_CLC: case ZYDIS_MNEMONIC_CMC:
+    case ZYDIS_MNEMONIC_NOP:
+      return FlagWrites::kAlways;
+    case ZYDIS_MNEMONIC_SHL: case ZYDIS_MNEMONIC_SHR: case ZYDIS_MNEMONIC_SAR:
+      return FlagWrites::kShift;
+    case ZYDIS_MNEMONIC_ROL: case ZYDIS_MNEMONIC_ROR: case ZYDIS_MNEMONIC_RCL: case ZYDIS_MNEMONIC_RCR:
+    case ZYDIS_MNEMONIC_SHLD: case ZYDIS_MNEMONIC_SHRD:
+      return FlagWrites::kConditional;
+    case ZYDIS_MNEMONIC_JMP:
+      return FlagWrites::kEndsRun;
+    default:
+      // jcc, setcc, cmovcc; plan_flags() tells jcc (ends the run) from the others (kAlways).
+      if (condition_of(m) >= 0) return FlagWrites::kEndsRun;
+      return FlagWrites::kNotPlanned;
+  }
+}
+
+bool is_jcc(const ZydisDecodedInstruction& insn) { return insn.meta.category == ZYDIS_CATEGORY_COND_BR; }
+
+bool accesses_memory(const ZydisDecodedInstruction& insn) {
+  if ((insn.attributes & ZYDIS_ATTRIB_HAS_MODRM) && insn.raw.modrm.mod != 3)
+    return insn.mnemonic != ZYDIS_MNEMONIC_LEA;  // lea only computes the address
+  // mov al/ax/eax/rax, moffs and back: a memory operand without a ModRM byte.
+  return insn.opcode_map == ZYDIS_OPCODE_MAP_DEFAULT && insn.opcode >= 0xa0 && insn.opcode <= 0xa3;
+}
+
+// A shift's count is an immediate (C0/C1) or 1 (D0/D1) that is not 0 after masking.
+bool shift_count_known_nonzero(const ZydisDecodedInstruction& insn) {
+  if (insn.opcode_map != ZYDIS_OPCODE_MAP_DEFAULT) return false;
+  if (insn.opcode == 0xd0 || insn.opcode == 0xd1) return true;
+  if ((insn.opcode == 0xc0 || insn.opcode == 0xc1) && insn.raw.imm[0].size == 8)
+    return (insn.raw.imm[0].value.u & (insn.operand_width == 64 ? 63 : 31)) != 0;
+  return false;
+}
+
+}  // namespace
+
+void plan_flags(const Decoder& dec, CodeSource& code, u64 pc, int max_insns, u64 first_page, u64 page_size,
+                bool lookahead, FlagPlan& plan) {
+  plan.count = 0;
+  plan.stops_at_barrier = false;
+  plan.live_out_known = false;
+  plan.live_out = kAllFlags;
+  if (max_insns > FlagPlan::kMaxInsns) max_insns = FlagPlan::kMaxInsns;
+  u8 reads[FlagPlan::kMaxInsns], kills[FlagPlan::kMaxInsns];
+  u8 live = kAllFlags;  // after the last planned instruction
+  int n = 0;
+  while (n < max_insns && pc / page_size == first_page) {
+    u8 bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
+    const int avail = code.fetch(pc, bytes, ZYDIS_MAX_INSTRUCTION_LENGTH);
+    // The instruction half only (remembered by the decoder: the translation decodes it again
+    // for its operands without repeating this part).
+    const ZydisDecodedInstruction* insn = avail > 0 ? dec.decode_instruction(bytes, usize(avail), pc) : nullptr;
+    if (!insn) break;  // the block ends in an exit here: every flag live
+    FlagWrites kind = flag_writes_of(insn->mnemonic);
+    if (kind == FlagWrites::kEndsRun && insn->mnemonic != ZYDIS_MNEMONIC_JMP && !is_jcc(*insn)) kind = FlagWrites::kAlways;
+    if (kind == FlagWrites::kNotPlanned || accesses_memory(*insn) ||
+        (kind == FlagWrites::kEndsRun && !(insn->attributes & ZYDIS_ATTRIB_IS_RELATIVE))) {
+      plan.stops_at_barrier = true;
+      break;
+    }
+    const ZydisAccessedFlags* f = insn->cpu_flags;
+    const u8 tested = f ? to_ir_flags(f->tested) : 0;
+    // Only flags the SDM defines count as overwritten: where it says "undefined" a handler may
+    // keep the old value (bt keeps OF SF AF PF).
+    reads[n] = tested;
+    kills[n] = f ? to_ir_flags(f->modified | f->set_0 | f->set_1) : 0;
+    if (kind == FlagWrites::kConditional || (kind == FlagWrites::kShift && !shift_count_known_nonzero(*insn))) {
+      // May keep every flag it would write, undefined ones included (a shift by cl writes AF
+      // unless the count is 0): all of them are read, none is overwritten for sure.
+      reads[n] = u8(tested | kills[n] | (f ? to_ir_flags(f->undefined) : 0));
+      kills[n] = 0;
+    }
+    const u64 next = pc + insn->length;
+    ++n;
+    if (kind == FlagWrites::kEndsRun) {
+      u64 target = 0;
+      if (lookahead && relative_target(*insn, next, &target)) {
+        // Same successors, in the same order, as live_out_flags() for the block's terminator.
+        live = flags_read_before_written(dec, code, target);
+        if (insn->mnemonic != ZYDIS_MNEMONIC_JMP) live = u8(live | flags_read_before_written(dec, code, next));
+        plan.live_out_known = true;
+        plan.live_out = live;
+      }
+      break;
+    }
+    pc = next;
+  }
+  plan.count = n;
+  for (int i = n - 1; i >= 0; --i) {
+    plan.live_after[i] = live;
+    live = u8(reads[i] | (live & ~kills[i]));
+  }
+}
+
+}  // namespace bmbt::x86
