@@ -36,10 +36,9 @@ PassStats run_default_passes(Block& b) {
   s.forwarded_reads = forward_state(b);
   s.folded = fold_constants(b);
   s.simplified_conditions = simplify_conditions(b);
-  // Reads made redundant above must go first: an unused `get` would still count as a read of
-  // its register and keep an earlier write alive.
-  s.removed_dead_values = remove_dead_values(b);
-  s.removed_state_writes = remove_dead_state_writes(b);
+  const DeadCodeStats dead = remove_dead_code(b);
+  s.removed_state_writes = dead.state_writes;
+  s.removed_dead_values = dead.removed - dead.state_writes;
   // Only blocks translated for the LBT flag strategy hold flag groups.
   if (b.has_flag_groups) s.fused_flag_writes = fuse_flag_groups(b);
   s.removed_dead_values += remove_dead_values(b);

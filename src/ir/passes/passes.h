@@ -21,16 +21,20 @@ int fold_constants(Block& b);
 // Compare fusion: rewrites the flag formulas of cmp/sub + condition into one comparison.
 int simplify_conditions(Block& b);
 
-// Flag liveness and redundant guest-state writes: a set of a flag or register that is
-// overwritten later in the block, with no read of it and no op that may leave the block
-// in between (memory access, helper call: either can fault and must see exact state), is
-// removed; so is a flag write that is dead at the block end (Block::live_out_flags) with no
-// such op after it. This is where unread x86 flag computations disappear. A flag write that
-// only possibly-faulting memory accesses could observe becomes setf.onfault (the JIT stores it
-// on its miss paths only); not in blocks with LBT flag groups.
-int remove_dead_state_writes(Block& b);
-// Removes pure instructions whose value nobody uses (after the pass above, the flag
-// computations that fed removed writes).
+// Dead code, in one backward walk: (1) flag liveness and redundant guest-state writes: a set of
+// a flag or register that is overwritten later in the block, with no read of it and no op that
+// may leave the block in between (memory access, helper call: either can fault and must see
+// exact state), is removed; so is a flag write that is dead at the block end
+// (Block::live_out_flags) with no such op after it. A flag write that only possibly-faulting
+// memory accesses could observe becomes setf.onfault (the JIT stores it on its miss paths
+// only); not in blocks with LBT flag groups. (2) Pure instructions and guest-state reads whose
+// value nobody uses (among them the flag formulas of the writes removed by (1)).
+struct DeadCodeStats {
+  int removed = 0;       // instructions removed
+  int state_writes = 0;  // of which state writes
+};
+DeadCodeStats remove_dead_code(Block& b);
+// (2) alone: after fuse_flag_groups, which leaves the formulas of the flag writes it took over.
 int remove_dead_values(Block& b);
 
 PassStats run_default_passes(Block& b);

@@ -9,12 +9,24 @@ namespace {
 // later write with nothing but possibly-faulting accesses in between, or a later write with
 // nothing in between at all.
 enum FlagFuture : u8 { kRead, kOverwrittenAfterFaultPoint, kOverwritten };
+
+constexpr Effect kEffect[] = {
+#define IR_OP(name, text, args, result, imm, effect, flags) Effect::effect,
+#include "ir/opcodes.inc"
+#undef IR_OP
+};
+static_assert(sizeof(kEffect) / sizeof(kEffect[0]) == usize(Op::kCount), "op table");
 }  // namespace
 
-// Walks backwards keeping, per flag and per register, whether a later write covers the
-// current point with no intervening read or possible exit. A flag write covered except for
-// possible faults becomes setf.onfault (software strategy: blocks without flag groups).
-int remove_dead_state_writes(Block& b) {
+// One backward walk for both kinds of dead code, so that they feed each other: a state write
+// no later read needs is dropped, which leaves its value (a flag formula) unused, which is then
+// dropped when the walk reaches it; an unused read of guest state (the old flags a dead shift
+// by cl would have kept) observes nothing, so it does not keep earlier writes alive either.
+// Per flag and per register it tracks whether a later write covers the current point with no
+// intervening read or possible exit. A flag write covered except for possible faults becomes
+// setf.onfault (software strategy: blocks without flag groups).
+DeadCodeStats remove_dead_code(Block& b) {
+  DeadCodeStats stats;
   FlagFuture flag_future[kFlagCount];
   for (FlagFuture& f : flag_future) f = kRead;
   bool reg_overwritten[kGuestRegCount] = {};
@@ -24,27 +36,36 @@ int remove_dead_state_writes(Block& b) {
   if (b.term.kind != TermKind::kExit) {
     for (int f = 0; f < kDF; ++f) flag_future[f] = (b.live_out_flags & (1u << f)) ? kRead : kOverwritten;
   }
-  bool keep[Block::kMaxInsts];
-  int removed = 0;
+  // used[i]: a later instruction (or the terminator) needs value i; once the walk has passed i,
+  // whether i stays.
+  bool used[Block::kMaxInsts];
+  for (int i = 0; i < b.size(); ++i) used[i] = false;
+  if (b.term.cond != kNoValue) used[b.term.cond] = true;
   u8 group_reads = 0;
   for (int i = b.size() - 1; i >= 0; --i) {
-    const Inst& in = b[i];
-    keep[i] = true;
-    switch (op_info(in.op).effect) {
+    Inst& in = b[i];
+    bool keep = true;
+    switch (kEffect[usize(in.op)]) {
+      case Effect::kPure:
+        keep = used[i];
+        break;
+      case Effect::kReadsState:
+        keep = used[i];  // an unused read observes nothing
+        if (!keep) break;
+        if (in.op == Op::GetFlag) flag_future[in.imm] = kRead;
+        else reg_overwritten[in.imm] = false;
+        break;
       case Effect::kWritesState:
         if (in.op == Op::SetFlag || in.op == Op::SetFlagOnFault) {
           FlagFuture& f = flag_future[in.imm];
-          if (f == kOverwritten) { keep[i] = false; ++removed; }
-          else b[i].op = f == kOverwrittenAfterFaultPoint && fault_only_writes ? Op::SetFlagOnFault : Op::SetFlag;
+          keep = f != kOverwritten;
+          if (keep) in.op = f == kOverwrittenAfterFaultPoint && fault_only_writes ? Op::SetFlagOnFault : Op::SetFlag;
           f = kOverwritten;
         } else {
-          if (reg_overwritten[in.imm]) { keep[i] = false; ++removed; }
+          keep = !reg_overwritten[in.imm];
           reg_overwritten[in.imm] = true;
         }
-        break;
-      case Effect::kReadsState:
-        if (in.op == Op::GetFlag) flag_future[in.imm] = kRead;
-        else reg_overwritten[in.imm] = false;
+        if (!keep) ++stats.state_writes;
         break;
       case Effect::kMarker:
         // A flag group reads the flags as they were before its instruction: the instruction's
@@ -59,7 +80,8 @@ int remove_dead_state_writes(Block& b) {
         break;
       case Effect::kReadsMemory:
       case Effect::kWritesMemory:
-        // A possible fault: it must see exact state, but only a fault can observe it.
+        // A possible fault: it must see exact state, but only a fault can observe it. (Loads
+        // stay even if unused: the fault is observable.)
         for (FlagFuture& f : flag_future)
           if (f == kOverwritten) f = kOverwrittenAfterFaultPoint;
         for (bool& r : reg_overwritten) r = false;
@@ -68,11 +90,13 @@ int remove_dead_state_writes(Block& b) {
         for (FlagFuture& f : flag_future) f = kRead;
         for (bool& r : reg_overwritten) r = false;
         break;
-      default: break;
     }
+    used[i] = keep;
+    if (!keep) { ++stats.removed; continue; }
+    for (int a = 0; a < in.num_args; ++a) used[in.args[a]] = true;
   }
-  if (removed) b.compact(keep);
-  return removed;
+  if (stats.removed) b.compact(used);
+  return stats;
 }
 
 }  // namespace bmbt::ir
