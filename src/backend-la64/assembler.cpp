@@ -126,6 +126,10 @@ void Assembler::pad(usize count) {
 }
 
 void Assembler::li(Gpr rd, u64 value) {
+  if (cap_ - pos_ >= 4) {  // room for the longest sequence: written in place
+    pos_ += usize(materialize_constant(rd, value, buf_ + pos_));
+    return;
+  }
   u32 words[4];
   int n = materialize_constant(rd, value, words);
   for (int i = 0; i < n; ++i) {

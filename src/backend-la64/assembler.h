@@ -35,13 +35,26 @@ class Assembler {
   Assembler(u32* buffer, usize capacity_words, u64 base_address)
       : buf_(buffer), cap_(capacity_words), base_(base_address) {}
 
+  // Inline where the op is a constant (nearly every call): the compiler reads the op's recipe
+  // at compile time and only the operand checks and shifts remain. Other calls share one
+  // out-of-line copy per operand signature.
   template <class... A>
-  void emit(Op op, A... operands) { put(enc(op, operands...), op); }
+  __attribute__((always_inline)) void emit(Op op, A... operands) {
+    if constexpr (sizeof...(A) >= 1 && sizeof...(A) <= 4) {
+      u32 word;
+      if (__builtin_constant_p(op) && detail::encode_fast(op, word, operands...) && pos_ < cap_) {
+        buf_[pos_++] = word;
+        return;
+      }
+    }
+    emit_out_of_line(op, operands...);
+  }
 
   // A branch (b, bl, beq.., beqz/bnez, bceqz/bcnez) to a label; the offset operand is the last one.
   // A backward target out of reach fails at once, a forward one when the label is bound.
+  // Inline like emit(), so that the branch's own encoding sees a constant op.
   template <class... A>
-  void branch(Op op, Label& target, A... regs) {
+  __attribute__((always_inline)) void branch(Op op, Label& target, A... regs) {
     if (target.pos >= 0) {
       emit(op, regs..., i64(target.pos - int(pos_)) * 4);
       return;
@@ -112,6 +125,8 @@ class Assembler {
     put_slow(e, op);
   }
   void put_slow(const Encoded& e, Op op);
+  template <class... A>
+  __attribute__((noinline)) void emit_out_of_line(Op op, A... operands) { put(enc(op, operands...), op); }
   void fail(const char* why, Op op) { if (!error_) { error_ = why; error_op_ = op; } }
   void add_fixup(Label* l, int operand, Op op);
   Op oldest_fixup_op() const;

@@ -12,17 +12,56 @@ namespace bmbt::la64 {
 
 namespace detail {
 
+namespace {
+// Each IR op's effect, read for every instruction: a table made from the op list instead of a
+// call to ir::op_info().
+constexpr ir::Effect kEffect[] = {
+#define IR_OP(name, text, args, result, imm, effect, flags) ir::Effect::effect,
+#include "ir/opcodes.inc"
+#undef IR_OP
+};
+static_assert(sizeof(kEffect) / sizeof(kEffect[0]) == usize(IrOp::kCount), "op table");
+}  // namespace
+
+// One walk over the block: uses and last uses, and what the later choices look at (the guest
+// register writes, the 64-bit adds, each GetReg's predecessor of the same register), so that
+// those do not walk the block again.
 void Lowering::compute_last_uses() {
   calls_before_[0] = 0;
+  for (i16& h : pinned_head_) h = -1;
+  nset_regs_ = nadds_ = 0;
+  int first_on_fault = -1;
+  i16 latest_get[16];
+  for (i16& g : latest_get) g = -1;
   for (int i = 0; i < b_.size(); ++i) {
     last_use_[i] = -1;
     uses_[i] = 0;
     hint_[i] = -1;
+    scaled_[i] = 0;
+    folded_[i] = false;
     const ir::Inst& in = b_[i];
     calls_before_[i + 1] = u16(calls_before_[i] + (in.op == IrOp::Call));
     for (int a = 0; a < in.num_args; ++a) {
       last_use_[in.args[a]] = i;
       ++uses_[in.args[a]];
+    }
+    switch (in.op) {
+      case IrOp::GetReg:
+        if (in.imm < 16) {
+          prev_get_[i] = latest_get[in.imm];
+          latest_get[in.imm] = i16(i);
+        }
+        break;
+      case IrOp::SetReg:
+        if (in.imm < 16) set_regs_[nset_regs_++] = SetRegAt{u16(i), latest_get[in.imm]};
+        break;
+      case IrOp::Add:
+        if (in.type == Type::kI64) adds_[nadds_++] = u16(i);
+        break;
+      case IrOp::SetFlagOnFault:
+        if (first_on_fault < 0) first_on_fault = i;
+        break;
+      default: break;
     }
   }
   if (b_.term.cond != ir::kNoValue) {
@@ -31,10 +70,10 @@ void Lowering::compute_last_uses() {
   }
   // A setf.onfault value is needed by the miss paths of the accesses it covers (until the
   // flag's next write): it lives until the last of them.
-  if (t_.lbt) return;
+  if (t_.lbt || first_on_fault < 0) return;
   Value pending[ir::kFlagCount];
   for (Value& p : pending) p = ir::kNoValue;
-  for (int i = 0; i < b_.size(); ++i) {
+  for (int i = first_on_fault; i < b_.size(); ++i) {
     const ir::Inst& in = b_[i];
     if (in.op == IrOp::SetFlagOnFault) pending[in.imm] = in.args[0];
     else if (in.op == IrOp::SetFlag) pending[in.imm] = ir::kNoValue;
@@ -74,9 +113,9 @@ static bool dest_may_alias_operands(IrOp op) {
 // of r first moves it out, see evict_pinned_aliases), unless a helper call, which may rewrite
 // r, comes before its last use.
 void Lowering::choose_dest_hints() {
-  for (int s = 0; s < b_.size(); ++s) {
+  for (int k = 0; k < nset_regs_; ++k) {
+    const int s = set_regs_[k].at;
     const ir::Inst& set = b_[s];
-    if (set.op != IrOp::SetReg || set.imm >= 16) continue;
     Value v = set.args[0];
     const int r = int(set.imm);
     if (!dest_may_alias_operands(b_[v].op) || last_use_[v] < s || hint_[v] >= 0) continue;
@@ -84,12 +123,14 @@ void Lowering::choose_dest_hints() {
     bool ok = true;
     for (int j = v + 1; j < s && ok; ++j) {
       const ir::Inst& in = b_[j];
-      ir::Effect e = ir::op_info(in.op).effect;
+      ir::Effect e = kEffect[usize(in.op)];
       if (e == ir::Effect::kReadsMemory || e == ir::Effect::kWritesMemory || e == ir::Effect::kCall) ok = false;
       if ((in.op == IrOp::GetReg || in.op == IrOp::SetReg) && int(in.imm) == r) ok = false;
     }
-    for (int u = 0; u < v && ok; ++u) {
-      if (b_[u].op == IrOp::GetReg && int(b_[u].imm) == r && last_use_[u] > v) ok = false;
+    // Reads of r before v whose value is still needed after v. None lies between v and the set
+    // (checked above), so the reads of r before the set are those before v.
+    for (int u = set_regs_[k].latest_get; u >= 0 && ok; u = prev_get_[u]) {
+      if (last_use_[u] > v) ok = false;
     }
     if (ok) hint_[v] = i8(r);
   }
@@ -98,10 +139,9 @@ void Lowering::choose_dest_hints() {
 // Scaled-index addresses: add(x << k, y) with k in 1..4 and the shift used only by the add
 // becomes `alsl.d d, x, y, k` (x stays live until the add).
 void Lowering::choose_scaled_adds() {
-  for (int i = 0; i < b_.size(); ++i) { scaled_[i] = 0; folded_[i] = false; }
-  for (int i = 0; i < b_.size(); ++i) {
+  for (int n = 0; n < nadds_; ++n) {
+    const int i = adds_[n];
     const ir::Inst& in = b_[i];
-    if (in.op != IrOp::Add || in.type != Type::kI64) continue;
     for (int k = 0; k < 2; ++k) {
       const Value s = in.args[k];
       const ir::Inst& sh = b_[s];
@@ -116,10 +156,26 @@ void Lowering::choose_scaled_adds() {
   }
 }
 
+// kTempRegs as a mask; ascending, so the lowest free bit is the first free one in pool order.
+static constexpr u32 temp_mask() {
+  u32 m = 0;
+  for (int k = 0; k < kNumTemps; ++k) m |= 1u << kTempRegs[k];
+  return m;
+}
+static constexpr bool temps_ascending() {
+  for (int k = 1; k < kNumTemps; ++k)
+    if (kTempRegs[k] <= kTempRegs[k - 1]) return false;
+  return true;
+}
+static_assert(temps_ascending(), "alloc_temp hands out the lowest free register first");
+
 int Lowering::alloc_temp(int for_inst) {
   for (int attempt = 0; attempt < 2; ++attempt) {
-    for (u8 r : kTempRegs) {
-      if (!temp_busy_[r]) { temp_busy_[r] = true; return r; }
+    const u32 free = temp_mask() & ~busy_temps_;
+    if (free) {
+      const int r = __builtin_ctz(free);
+      busy_temps_ |= 1u << r;
+      return r;
     }
     if (!spill_one(for_inst)) return -1;
   }
@@ -131,20 +187,25 @@ int Lowering::alloc_temp(int for_inst) {
 // A value whose last use is this instruction without being its operand (a setf.onfault value
 // for this access's miss path) may go too: the miss path reads it from wherever it is.
 bool Lowering::spill_one(int i) {
+  // Only a temporary's latest holder can be live in it: eight candidates, not every value.
+  // Ties go to the earliest value.
   int victim = -1;
-  for (int v = 0; v < i; ++v) {
-    if (loc_[v].kind != LocKind::kTemp || last_use_[v] < i) continue;
+  const ir::Inst& in = b_[i];
+  for (u8 r : kTempRegs) {
+    const int v = temp_holder_[r];
+    if (v < 0 || v >= i || loc_[v].kind != LocKind::kTemp || loc_[v].reg != r || last_use_[v] < i) continue;
     bool is_operand = false;
-    for (int a = 0; a < b_[i].num_args; ++a) is_operand |= b_[i].args[a] == Value(v);
-    if (!is_operand && (victim < 0 || last_use_[v] > last_use_[victim])) victim = v;
+    for (int a = 0; a < in.num_args; ++a) is_operand |= in.args[a] == Value(v);
+    if (is_operand) continue;
+    if (victim < 0 || last_use_[v] > last_use_[victim] || (last_use_[v] == last_use_[victim] && v < victim)) victim = v;
   }
   if (victim < 0) return false;
-  int slot = 0;
-  while (slot < kFrameValueSlots && slot_busy_[slot]) ++slot;
-  if (slot == kFrameValueSlots) return false;
-  slot_busy_[slot] = true;
+  const u64 free_slots = ~busy_slots_ & (~u64(0) >> (64 - kFrameValueSlots));
+  if (!free_slots) return false;
+  const int slot = __builtin_ctzll(free_slots);
+  busy_slots_ |= u64(1) << slot;
   as_.emit(Op::ST_D, Gpr{loc_[victim].reg}, kSp, kFrameValueSpillOffset + 8 * slot);
-  temp_busy_[loc_[victim].reg] = false;
+  free_temp(loc_[victim].reg);
   loc_[victim] = Loc{LocKind::kSpilled, u8(slot)};
   return true;
 }
@@ -153,12 +214,13 @@ bool Lowering::alloc_dest(int i) {
   if (hint_[i] >= 0) {
     // Values still living in the register (an earlier `set` of it) move out first.
     evict_pinned_aliases(hint_[i], i);
-    loc_[i] = Loc{LocKind::kPinned, guest_gpr(hint_[i]).n};
+    pin(Value(i), hint_[i]);
     return true;
   }
   int r = alloc_temp(i);
   if (r < 0) return fail(CodegenStatus::kNoRegisters, "out of temporaries");
   loc_[i] = Loc{LocKind::kTemp, u8(r)};
+  temp_holder_[r] = i16(i);
   return true;
 }
 
@@ -166,12 +228,10 @@ void Lowering::release_dead_args(int i) {
   const ir::Inst& in = b_[i];
   for (int a = 0; a < in.num_args; ++a) {
     Value v = in.args[a];
-    if (last_use_[v] != i) continue;
-    if (loc_[v].kind == LocKind::kTemp) temp_busy_[loc_[v].reg] = false;
-    if (loc_[v].kind == LocKind::kSpilled) slot_busy_[loc_[v].reg] = false;
+    if (last_use_[v] == i) release(v);
   }
   // A value nobody uses (e.g. a call result) frees its register at once.
-  if (last_use_[i] < 0 && loc_[i].kind == LocKind::kTemp) temp_busy_[loc_[i].reg] = false;
+  if (last_use_[i] < 0 && loc_[i].kind == LocKind::kTemp) free_temp(loc_[i].reg);
 }
 
 u32 Lowering::live_temps_after(int i, u8 except) const {
@@ -185,13 +245,24 @@ u32 Lowering::live_temps_after(int i, u8 except) const {
 // Before guest register r's pinned host register is overwritten, values that still need its
 // old contents move to temporaries.
 void Lowering::evict_pinned_aliases(int r, int i) {
-  for (int v = 0; v < i; ++v) {
-    if (loc_[v].kind == LocKind::kPinned && loc_[v].reg == guest_gpr(r).n && last_use_[v] > i) {
-      int t = alloc_temp(i);
-      if (t < 0) { fail(CodegenStatus::kNoRegisters, "out of temporaries"); return; }
-      as_.move(Gpr{u8(t)}, Gpr{loc_[v].reg});
-      loc_[v] = Loc{LocKind::kTemp, u8(t)};
-    }
+  // The register's chain holds every value pinned to it since its last eviction; those still
+  // there and needed after i move, earliest first.
+  Value live[ir::Block::kMaxInsts];
+  int n = 0;
+  for (int v = pinned_head_[r]; v >= 0; v = next_pinned_[v]) {
+    if (v >= i || loc_[v].kind != LocKind::kPinned || loc_[v].reg != guest_gpr(r).n || last_use_[v] <= i) continue;
+    int k = n++;
+    for (; k > 0 && live[k - 1] > v; --k) live[k] = live[k - 1];
+    live[k] = Value(v);
+  }
+  pinned_head_[r] = -1;
+  for (int k = 0; k < n; ++k) {
+    const Value v = live[k];
+    int t = alloc_temp(i);
+    if (t < 0) { fail(CodegenStatus::kNoRegisters, "out of temporaries"); return; }
+    as_.move(Gpr{u8(t)}, Gpr{loc_[v].reg});
+    loc_[v] = Loc{LocKind::kTemp, u8(t)};
+    temp_holder_[t] = i16(v);
   }
 }
 
@@ -298,7 +369,7 @@ void Lowering::lower(int i) {
     loc_[i] = Loc{LocKind::kConst, 0};
     return;
   }
-  if (ir::op_info(op).effect == ir::Effect::kPure) {
+  if (kEffect[usize(op)] == ir::Effect::kPure) {
     bool all_const = in.num_args > 0;
     for (int a = 0; a < in.num_args; ++a) all_const &= loc_[in.args[a]].kind == LocKind::kConst;
     if (op == IrOp::Select && loc_[in.args[0]].kind == LocKind::kConst) {
@@ -337,16 +408,13 @@ void Lowering::lower(int i) {
       lower_memory(i);
       release_dead_args(i);
       // setf.onfault values whose last miss path this was (they are no operand of the access).
-      for (Value v : pending_flag_) {
-        if (v == ir::kNoValue || last_use_[v] != i) continue;
-        if (loc_[v].kind == LocKind::kTemp) temp_busy_[loc_[v].reg] = false;
-        if (loc_[v].kind == LocKind::kSpilled) slot_busy_[loc_[v].reg] = false;
-      }
+      for (Value v : pending_flag_)
+        if (v != ir::kNoValue && last_use_[v] == i) release(v);
       return;
     case IrOp::Call: lower_call(i); release_dead_args(i); return;
     case IrOp::GetReg:
       if (in.imm < 16) {
-        loc_[i] = Loc{LocKind::kPinned, guest_gpr(int(in.imm)).n};
+        pin(Value(i), int(in.imm));
       } else {
         if (!alloc_dest(i)) return;
         as_.emit(Op::LD_D, Gpr{loc_[i].reg}, kEnv, i32(guest_reg_offset(u8(in.imm))));
@@ -364,9 +432,8 @@ void Lowering::lower(int i) {
         // a helper call (which may rewrite r) comes first.
         if (last_use_[v] > i && (loc_[v].kind == LocKind::kTemp || loc_[v].kind == LocKind::kSpilled) &&
             no_call_between(i, last_use_[v])) {
-          if (loc_[v].kind == LocKind::kTemp) temp_busy_[loc_[v].reg] = false;
-          else slot_busy_[loc_[v].reg] = false;
-          loc_[v] = Loc{LocKind::kPinned, guest_gpr(r).n};
+          release(v);
+          pin(v, r);
         }
       } else {
         as_.emit(Op::ST_D, arg(i, 0), kEnv, i32(guest_reg_offset(u8(in.imm))));
@@ -407,7 +474,7 @@ void Lowering::lower_memory(int i) {
   const bool is_store = in.op == IrOp::Store;
   const Type vt = is_store ? b_[in.args[1]].type : in.type;
   const int size = ir::bit_width(vt) / 8;
-  if (nslow_ >= int(sizeof(slow_) / sizeof(slow_[0]))) { fail(CodegenStatus::kNoRegisters, "too many memory accesses"); return; }
+  if (nslow_ >= kMaxSlowPaths) { fail(CodegenStatus::kNoRegisters, "too many memory accesses"); return; }
 
   Gpr addr = arg(i, 0);
   Gpr value = is_store ? arg(i, 1) : kZero;
@@ -437,8 +504,8 @@ void Lowering::lower_memory(int i) {
   } else {
     as_.emit(Op::SRLI_D, last_page, addr, softmmu::kPageBits);
   }
+  slow_[nslow_] = SlowPath{};
   SlowPath& sp = slow_[nslow_++];
-  sp = SlowPath{};
   as_.branch(Op::BNE, sp.entry, tag, last_page);
   as_.emit(Op::LD_D, tag, kScratch0, kTlbAddend);
   static constexpr Op kLoads[] = {Op::LDX_BU, Op::LDX_HU, Op::LDX_WU, Op::LDX_D};
@@ -465,8 +532,8 @@ void Lowering::lower_memory(int i) {
     sp.pending_const[sp.npending] = cval_[v];
     ++sp.npending;
   }
-  if (extra1 >= 0) temp_busy_[extra1] = false;
-  if (extra2 >= 0) temp_busy_[extra2] = false;
+  if (extra1 >= 0) free_temp(extra1);
+  if (extra2 >= 0) free_temp(extra2);
 }
 
 void Lowering::save_pinned(int count) {

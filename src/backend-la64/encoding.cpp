@@ -18,29 +18,11 @@ constexpr InsnDesc kInsns[] = {
 };
 static_assert(array_size(kInsns) == usize(Op::kCount));
 
-// Field descriptor builders used by la64_formats.inc (see the legend there).
-#define R(K, lo, w) FieldDesc{OperandKind::k##K, lo, w, 0, 0, false, 0, 0}
-#define U(lo, w) FieldDesc{OperandKind::kImm, lo, w, 0, 0, false, 0, 0}
-#define S(lo, w) FieldDesc{OperandKind::kImm, lo, w, 0, 0, true, 0, 0}
-#define SS(lo, w, sh) FieldDesc{OperandKind::kImm, lo, w, 0, 0, true, sh, 0}
-#define UB(lo, w, b) FieldDesc{OperandKind::kImm, lo, w, 0, 0, false, 0, b}
-#define OFF(lo, w, lo2, w2) FieldDesc{OperandKind::kImm, lo, w, lo2, w2, true, 2, 0}
-#define X FieldDesc{OperandKind::kImm, 0, 0, 0, 0, false, 0, 0}
-constexpr FormatDesc kFormats[] = {
-#define LA64_FORMAT(name, check, count, o0, o1, o2, o3) {#name, Check::check, count, {o0, o1, o2, o3}},
-#include "backend-la64/la64_formats.inc"
-#undef LA64_FORMAT
-};
-#undef R
-#undef U
-#undef S
-#undef SS
-#undef UB
-#undef OFF
-#undef X
-static_assert(array_size(kFormats) == usize(Format::kCount));
-
-constexpr u32 low_mask(u32 w) { return w >= 32 ? 0xffffffffu : (1u << w) - 1; }
+using detail::field_max;
+using detail::field_min;
+using detail::kFormats;
+using detail::kRegCount;
+using detail::low_mask;
 
 constexpr u32 field_mask(const FieldDesc& d) {
   return (low_mask(d.width) << d.lo) | (d.width2 ? low_mask(d.width2) << d.lo2 : 0);
@@ -67,19 +49,9 @@ constexpr bool fixed_bits_disjoint() {
 }
 static_assert(fixed_bits_disjoint(), "la64.inc: fixed bits overlap an operand field");
 
-constexpr int kRegCount[] = {32, 32, 8, 32, 4, 4, 0};
-
 Encoded fail(const char* why) { return Encoded{false, 0, why}; }
 
-bool check_ok(Check c, const i64* v) {
-  switch (c) {
-    case Check::kNone: return true;
-    case Check::kMsbLsb: return v[2] >= v[3];
-    case Check::kAmo: return v[0] == 0 || (v[0] != v[1] && v[0] != v[2]);
-    case Check::kCsrxchg: return v[1] > 1;
-  }
-  return false;
-}
+bool check_ok(Check c, const i64* v) { return detail::check_passes(u8(c), v); }
 
 const char* check_error(Check c) {
   switch (c) {
@@ -98,19 +70,6 @@ u32 fixed_bits(Op op) { return kInsns[usize(op)].bits; }
 u32 operand_mask(Format f) { return kMasks.m[usize(f)]; }
 int register_count(OperandKind k) { return kRegCount[usize(k)]; }
 const char* mnemonic(Op op) { return usize(op) < usize(Op::kCount) ? kInsns[usize(op)].mnemonic : "<bad op>"; }
-
-namespace {
-constexpr i64 field_min(const FieldDesc& d) {
-  int w = d.width + d.width2;
-  i64 lo = d.is_signed ? -(i64(1) << (w - 1)) : 0;
-  return (lo + d.bias) * (i64(1) << d.shift);
-}
-constexpr i64 field_max(const FieldDesc& d) {
-  int w = d.width + d.width2;
-  i64 hi = d.is_signed ? (i64(1) << (w - 1)) - 1 : (i64(1) << w) - 1;
-  return (hi + d.bias) * (i64(1) << d.shift);
-}
-}  // namespace
 
 i64 imm_min(const FieldDesc& d) { return field_min(d); }
 i64 imm_max(const FieldDesc& d) { return field_max(d); }
@@ -161,42 +120,7 @@ Encoded encode_checked(Op op, const Operand* ops, int count) {
   return Encoded{true, word, nullptr};
 }
 
-// ---- encode fast path (detail::FastTables in encoding.h)
-constexpr detail::FastTables make_fast_tables() {
-  detail::FastTables t{};
-  for (usize k = 0; k < usize(Format::kCount); ++k) {
-    const FormatDesc& f = kFormats[k];
-    t.formats[k].count = f.count;
-    t.formats[k].check = u8(f.check);
-    for (int i = 0; i < f.count; ++i) {
-      const FieldDesc& d = f.ops[i];
-      detail::FastField& x = t.formats[k].f[i];
-      x.kind = u8(d.kind);
-      x.lo = d.lo;
-      x.lo2 = d.lo2;
-      x.width1 = d.width;
-      x.mask1 = low_mask(d.width);
-      if (d.kind != OperandKind::kImm) {
-        x.span = u64(kRegCount[usize(d.kind)] - 1);
-      } else {
-        x.min = field_min(d);
-        x.span = u64(field_max(d) - field_min(d));
-        x.align = (i64(1) << d.shift) - 1;
-        x.shift = d.shift;
-        x.bias = d.bias;
-        x.mask2 = d.width2 ? low_mask(d.width2) : 0;
-      }
-    }
-  }
-  for (usize i = 0; i < usize(Op::kCount); ++i) t.insns[i] = detail::FastInsn{kInsns[i].bits, u8(kInsns[i].format)};
-  return t;
-}
-
 }  // namespace
-
-constexpr detail::FastTables detail::kFastTables = make_fast_tables();
-
-bool detail::check_passes(u8 check, const i64* values) { return check_ok(Check(check), values); }
 
 Encoded encode(Op op, const Operand* ops, int count) {
   if (usize(op) < usize(Op::kCount)) {
@@ -472,6 +396,14 @@ int materialize_constant(Gpr rd, u64 value, u32* out) {
   if ((value & 0x000fffffffffffffull) == 0) {
     out[0] = rri12(Op::LU52I_D, rd, zero, sext(value >> 52, 12));
     return 1;
+  }
+  // A sign-extended 32-bit value (guest PCs, most addresses) that took none of the above: what
+  // the search below finds for it, without the search (lu12i.w leaves the upper bits right and
+  // no other start is shorter).
+  if (s == i64(i32(u32(value)))) {
+    out[n++] = ri20(Op::LU12I_W, rd, sext(u32(value) >> 12, 20));
+    if (value & 0xfff) out[n++] = rri12(Op::ORI, rd, rd, value & 0xfff);
+    return n;
   }
 
   // Step 1 sets bits 31:0.  Each way of doing so leaves different bits 63:32 behind (sign- or zero-

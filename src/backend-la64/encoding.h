@@ -60,90 +60,6 @@ struct Encoded { bool ok; u32 word; const char* error; };
 // shift as 1..4.  Out-of-range or misaligned immediates, wrong operand kinds and counts are errors.
 Encoded encode(Op op, const Operand* ops, int count);
 
-namespace detail {
-// The encoder's fast path (encoding.cpp builds the tables from la64.inc / la64_formats.inc at
-// compile time). Every field follows one recipe: a register is a value in [0, file size), an
-// immediate a value in [min, max] with `align` bits clear; the value is shifted, biased, masked
-// and placed in one or two parts. Whatever the recipe rejects is handed to encode(), which
-// re-checks it field by field and gives the same word or names the error.
-struct FastField {
-  i64 min;   // smallest accepted assembly value
-  u64 span;  // largest minus smallest: an accepted value has u64(value - min) <= span
-  i64 align; // bits that must be zero: (1 << shift) - 1
-  u32 mask1, mask2;
-  u8 kind, lo, lo2, width1, shift;
-  i8 bias;
-};
-struct FastFormat {
-  FastField f[4];
-  u8 count;
-  u8 check;  // Check: a cross-operand rule, 0 (kNone) for most formats
-};
-struct FastInsn {
-  u32 bits;
-  u8 format;
-};
-struct FastTables {
-  FastFormat formats[usize(Format::kCount)];
-  FastInsn insns[usize(Op::kCount)];
-};
-extern const FastTables kFastTables;
-// The format's cross-operand rule (Check, non-zero) holds for these operand values.
-bool check_passes(u8 check, const i64* values);
-
-template <class T> constexpr bool kIsRegister = false;
-template <> inline constexpr bool kIsRegister<Gpr> = true;
-template <> inline constexpr bool kIsRegister<Fpr> = true;
-template <> inline constexpr bool kIsRegister<Fcc> = true;
-template <> inline constexpr bool kIsRegister<Vr> = true;
-template <> inline constexpr bool kIsRegister<Scr> = true;
-template <> inline constexpr bool kIsRegister<Fcsr> = true;
-
-// Places one operand into `word`; false if the fast path must not decide (then `word` is unused).
-template <class T>
-__attribute__((always_inline)) inline bool place(const FastField& d, T a, u32& word) {
-  const Operand o(a);
-  if constexpr (kIsRegister<T>) {
-    word |= u32(a.n) << d.lo;
-    return (u8(o.kind) == d.kind) & (u64(a.n) <= d.span);
-  } else {
-    const i64 v = o.value;
-    const u32 raw = u32((v >> d.shift) - d.bias);
-    word |= (raw & d.mask1) << d.lo | ((raw >> d.width1) & d.mask2) << d.lo2;
-    return (d.kind == u8(OperandKind::kImm)) & ((v & d.align) == 0) & (u64(v) - u64(d.min) <= d.span);
-  }
-}
-}  // namespace detail
-
-// Inline so that each call site knows its operand types: a register operand costs a few
-// instructions instead of a walk over the format description.
-template <class... A>
-__attribute__((always_inline)) inline Encoded enc(Op op, A... a) {
-  if constexpr (sizeof...(A) == 0) {
-    return encode(op, nullptr, 0);
-  } else {
-    if constexpr (sizeof...(A) <= 4) {
-      if (usize(op) < usize(Op::kCount)) {
-        const detail::FastInsn& in = detail::kFastTables.insns[usize(op)];
-        const detail::FastFormat& f = detail::kFastTables.formats[in.format];
-        u32 word = in.bits;
-        bool ok = f.count == sizeof...(A);
-        int i = 0;
-        ((ok &= detail::place(f.f[i++], a, word)), ...);
-        if (ok) {
-          if (f.check == 0) return Encoded{true, word, nullptr};
-          const i64 values[] = {Operand(a).value...};
-          if (detail::check_passes(f.check, values)) return Encoded{true, word, nullptr};
-        }
-      }
-    }
-    Operand v[] = {Operand(a)...};
-    return encode(op, v, int(sizeof...(A)));
-  }
-}
-
-const char* mnemonic(Op op);  // "add.d"
-
 // ---- table introspection (used by the code generator for "does it fit" questions and by tests)
 enum class Check : u8 {
   kNone,
@@ -168,6 +84,177 @@ struct FormatDesc {
   u8 count;
   FieldDesc ops[4];
 };
+
+namespace detail {
+constexpr u32 low_mask(u32 w) { return w >= 32 ? 0xffffffffu : (1u << w) - 1; }
+inline constexpr int kRegCount[] = {32, 32, 8, 32, 4, 4, 0};  // by OperandKind
+
+// The format table (la64_formats.inc), in the header so that the fast path below is a constant
+// the compiler reads at a call site whose op is known. Field descriptor builders used by
+// la64_formats.inc (see the legend there):
+#define R(K, lo, w) FieldDesc{OperandKind::k##K, lo, w, 0, 0, false, 0, 0}
+#define U(lo, w) FieldDesc{OperandKind::kImm, lo, w, 0, 0, false, 0, 0}
+#define S(lo, w) FieldDesc{OperandKind::kImm, lo, w, 0, 0, true, 0, 0}
+#define SS(lo, w, sh) FieldDesc{OperandKind::kImm, lo, w, 0, 0, true, sh, 0}
+#define UB(lo, w, b) FieldDesc{OperandKind::kImm, lo, w, 0, 0, false, 0, b}
+#define OFF(lo, w, lo2, w2) FieldDesc{OperandKind::kImm, lo, w, lo2, w2, true, 2, 0}
+#define X FieldDesc{OperandKind::kImm, 0, 0, 0, 0, false, 0, 0}
+inline constexpr FormatDesc kFormats[] = {
+#define LA64_FORMAT(name, check, count, o0, o1, o2, o3) {#name, Check::check, count, {o0, o1, o2, o3}},
+#include "backend-la64/la64_formats.inc"
+#undef LA64_FORMAT
+};
+#undef R
+#undef U
+#undef S
+#undef SS
+#undef UB
+#undef OFF
+#undef X
+static_assert(sizeof(kFormats) / sizeof(kFormats[0]) == usize(Format::kCount));
+
+constexpr i64 field_min(const FieldDesc& d) {
+  int w = d.width + d.width2;
+  i64 lo = d.is_signed ? -(i64(1) << (w - 1)) : 0;
+  return (lo + d.bias) * (i64(1) << d.shift);
+}
+constexpr i64 field_max(const FieldDesc& d) {
+  int w = d.width + d.width2;
+  i64 hi = d.is_signed ? (i64(1) << (w - 1)) - 1 : (i64(1) << w) - 1;
+  return (hi + d.bias) * (i64(1) << d.shift);
+}
+
+// The encoder's fast path, built from la64.inc / la64_formats.inc at compile time. Every field
+// follows one recipe: a register is a value in [0, file size), an immediate a value in
+// [min, max] with `align` bits clear; the value is shifted, biased, masked and placed in one or
+// two parts. Whatever the recipe rejects is handed to encode(), which re-checks it field by
+// field and gives the same word or names the error.
+struct FastField {
+  i64 min;   // smallest accepted assembly value
+  u64 span;  // largest minus smallest: an accepted value has u64(value - min) <= span
+  i64 align; // bits that must be zero: (1 << shift) - 1
+  u32 mask1, mask2;
+  u8 kind, lo, lo2, width1, shift;
+  i8 bias;
+};
+struct FastFormat {
+  FastField f[4];
+  u8 count;
+  u8 check;  // Check: a cross-operand rule, 0 (kNone) for most formats
+};
+struct FastInsn {
+  u32 bits;
+  u8 format;
+};
+struct FastTables {
+  FastFormat formats[usize(Format::kCount)];
+  FastInsn insns[usize(Op::kCount)];
+};
+constexpr FastTables make_fast_tables() {
+  constexpr FastInsn kInsnList[] = {
+#define LA64_INSN(ident, mnem, fmt, bits) {bits, u8(Format::fmt)},
+#include "backend-la64/la64.inc"
+#undef LA64_INSN
+  };
+  static_assert(sizeof(kInsnList) / sizeof(kInsnList[0]) == usize(Op::kCount));
+  FastTables t{};
+  for (usize k = 0; k < usize(Format::kCount); ++k) {
+    const FormatDesc& f = kFormats[k];
+    t.formats[k].count = f.count;
+    t.formats[k].check = u8(f.check);
+    for (int i = 0; i < f.count; ++i) {
+      const FieldDesc& d = f.ops[i];
+      FastField& x = t.formats[k].f[i];
+      x.kind = u8(d.kind);
+      x.lo = d.lo;
+      x.lo2 = d.lo2;
+      x.width1 = d.width;
+      x.mask1 = low_mask(d.width);
+      if (d.kind != OperandKind::kImm) {
+        x.span = u64(kRegCount[usize(d.kind)] - 1);
+      } else {
+        x.min = field_min(d);
+        x.span = u64(field_max(d) - field_min(d));
+        x.align = (i64(1) << d.shift) - 1;
+        x.shift = d.shift;
+        x.bias = d.bias;
+        x.mask2 = d.width2 ? low_mask(d.width2) : 0;
+      }
+    }
+  }
+  for (usize i = 0; i < usize(Op::kCount); ++i) t.insns[i] = kInsnList[i];
+  return t;
+}
+inline constexpr FastTables kFastTables = make_fast_tables();
+// The format's cross-operand rule (a Check) holds for these operand values.
+constexpr bool check_passes(u8 check, const i64* v) {
+  switch (Check(check)) {
+    case Check::kNone: return true;
+    case Check::kMsbLsb: return v[2] >= v[3];
+    case Check::kAmo: return v[0] == 0 || (v[0] != v[1] && v[0] != v[2]);
+    case Check::kCsrxchg: return v[1] > 1;
+  }
+  return false;
+}
+
+template <class T> constexpr bool kIsRegister = false;
+template <> inline constexpr bool kIsRegister<Gpr> = true;
+template <> inline constexpr bool kIsRegister<Fpr> = true;
+template <> inline constexpr bool kIsRegister<Fcc> = true;
+template <> inline constexpr bool kIsRegister<Vr> = true;
+template <> inline constexpr bool kIsRegister<Scr> = true;
+template <> inline constexpr bool kIsRegister<Fcsr> = true;
+
+// Places one operand into `word`; false if the fast path must not decide (then `word` is unused).
+template <class T>
+__attribute__((always_inline)) inline bool place(const FastField& d, T a, u32& word) {
+  const Operand o(a);
+  if constexpr (kIsRegister<T>) {
+    word |= u32(a.n) << d.lo;
+    return (u8(o.kind) == d.kind) & (u64(a.n) <= d.span);
+  } else {
+    const i64 v = o.value;
+    const u32 raw = u32((v >> d.shift) - d.bias);
+    word |= (raw & d.mask1) << d.lo | ((raw >> d.width1) & d.mask2) << d.lo2;
+    return (d.kind == u8(OperandKind::kImm)) & ((v & d.align) == 0) & (u64(v) - u64(d.min) <= d.span);
+  }
+}
+
+// The recipe's answer: true with `word` if it accepts the operands. Inline so that each call site
+// knows its operand types (a register operand costs a few instructions instead of a walk over the
+// format description), and where the op is a constant too, its recipe is read at compile time.
+template <class... A>
+__attribute__((always_inline)) inline bool encode_fast(Op op, u32& word, A... a) {
+  static_assert(sizeof...(A) >= 1 && sizeof...(A) <= 4, "formats have 1 to 4 operands");
+  if (usize(op) >= usize(Op::kCount)) return false;
+  const FastInsn& in = kFastTables.insns[usize(op)];
+  const FastFormat& f = kFastTables.formats[in.format];
+  word = in.bits;
+  bool ok = f.count == sizeof...(A);
+  int i = 0;
+  ((ok &= place(f.f[i++], a, word)), ...);
+  if (!ok) return false;
+  if (f.check == 0) return true;
+  const i64 values[4] = {Operand(a).value...};  // a rule may read any of the four
+  return check_passes(f.check, values);
+}
+}  // namespace detail
+
+template <class... A>
+__attribute__((always_inline)) inline Encoded enc(Op op, A... a) {
+  if constexpr (sizeof...(A) == 0) {
+    return encode(op, nullptr, 0);
+  } else {
+    if constexpr (sizeof...(A) <= 4) {
+      u32 word;
+      if (detail::encode_fast(op, word, a...)) return Encoded{true, word, nullptr};
+    }
+    Operand v[] = {Operand(a)...};
+    return encode(op, v, int(sizeof...(A)));
+  }
+}
+
+const char* mnemonic(Op op);  // "add.d"
 
 Format format_of(Op op);
 const FormatDesc& format_desc(Format f);

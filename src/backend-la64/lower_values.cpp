@@ -25,8 +25,7 @@ void Lowering::lower_value(int i) {
         const Value x = sh.args[0];
         as_.emit(Op::ALSL_D, d, reg(x, kScratch3), arg(i, 1 - k_shift), i64(b_[sh.args[1]].imm));
         // x is no operand of the add: free it here if this was its last use.
-        if (last_use_[x] == i && loc_[x].kind == LocKind::kTemp) temp_busy_[loc_[x].reg] = false;
-        if (last_use_[x] == i && loc_[x].kind == LocKind::kSpilled) slot_busy_[loc_[x].reg] = false;
+        if (last_use_[x] == i) release(x);
         break;
       }
       if (arg_const(i, 1, &k) && k >= -2048 && k <= 2047) as_.emit(Op::ADDI_D, d, arg(i, 0), k);

@@ -67,8 +67,20 @@ class Lowering {
   int alloc_temp(int for_inst);            // spills another value if none is free
   bool spill_one(int for_inst);
   void release_dead_args(int i);
+  void free_temp(int r) { busy_temps_ &= ~(1u << r); }
+  // Frees the temporary or frame slot of a value that is dead from here on.
+  void release(Value v) {
+    if (loc_[v].kind == LocKind::kTemp) free_temp(loc_[v].reg);
+    else if (loc_[v].kind == LocKind::kSpilled) busy_slots_ &= ~(u64(1) << loc_[v].reg);
+  }
   u32 live_temps_after(int i, u8 except) const;
   void evict_pinned_aliases(int guest_reg, int i);
+  // v now lives in guest register r's pinned register (chained for evict_pinned_aliases).
+  void pin(Value v, int r) {
+    loc_[v] = Loc{LocKind::kPinned, guest_gpr(r).n};
+    next_pinned_[v] = pinned_head_[r];
+    pinned_head_[r] = i16(v);
+  }
 
   // --- operands
   Gpr reg(Value v, Gpr scratch);
@@ -125,6 +137,19 @@ class Lowering {
   // No helper call (which may rewrite pinned guest registers) between instructions a and b.
   bool no_call_between(int a, int b) const { return calls_before_[b] == calls_before_[a + 1]; }
   i8 hint_[ir::Block::kMaxInsts];  // guest GPR whose pinned register the value is computed into, or -1
+  // Found by compute_last_uses for the choices after it: each `set` of a pinned guest register
+  // with the latest `get` of that register before it (-1: none), chained through prev_get_ to
+  // the earlier ones; the i64 adds.
+  struct SetRegAt { u16 at; i16 latest_get; };
+  SetRegAt set_regs_[ir::Block::kMaxInsts];
+  int nset_regs_ = 0;
+  // Per guest register, the values pinned to it since its last eviction (latest first, linked
+  // through next_pinned_; -1 ends). Some may have moved on: loc_ says where a value is.
+  i16 pinned_head_[16];
+  i16 next_pinned_[ir::Block::kMaxInsts];
+  i16 prev_get_[ir::Block::kMaxInsts];  // for a `get` of a pinned register: the previous one, or -1
+  u16 adds_[ir::Block::kMaxInsts];
+  int nadds_ = 0;
   // i64 add whose operand scaled_[i] - 1 is a shift by 1..4 used only there: one alsl.d (the
   // shift is then not emitted: folded_[shift] is set). 0: none.
   u8 scaled_[ir::Block::kMaxInsts];
@@ -136,10 +161,18 @@ class Lowering {
   u64 cval_[ir::Block::kMaxInsts];
   Value fused_ = ir::kNoValue;     // the compare the terminator branches on directly
   Value pending_flag_[ir::kFlagCount];  // current setf.onfault value per flag (kNoValue: memory is exact)
-  bool temp_busy_[32] = {};
-  bool slot_busy_[kFrameValueSlots] = {};
+  // Busy temporaries (bit = register number) and value spill slots (bit = slot).
+  u32 busy_temps_ = 0;
+  u64 busy_slots_ = 0;
+  static_assert(kFrameValueSlots <= 64, "spill slots fit busy_slots_");
+  // The value a temporary was last given to (-1: none yet); loc_ says whether it still is there.
+  i16 temp_holder_[32] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                          -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
   u64 guest_pc_ = 0;
-  SlowPath slow_[128];
+  // Variant members are left unconstructed by the constructor: each entry starts its life when
+  // lower_memory assigns it, so a block pays only for the accesses it has.
+  static constexpr int kMaxSlowPaths = 128;
+  union { SlowPath slow_[kMaxSlowPaths]; };
   int nslow_ = 0;
   static constexpr int kMaxPcMap = 512;
   u32 pc_map_[kMaxPcMap];
