@@ -22,6 +22,10 @@ enum class Emit : u8 {
 };
 
 struct Ctx {
+  // A constructor rather than aggregate initialisation: `writes` is filled as used, never cleared.
+  Ctx(ir::Builder& builder, const DecodedInsn& insn, u64 next, bool groups, u8 live)
+      : b(builder), d(insn), next_pc(next), flag_groups(groups), live_flags(live) {}
+
   ir::Builder& b;
   const DecodedInsn& d;
   u64 next_pc;

@@ -2,6 +2,7 @@
 #pragma once
 #include <Zydis/Zydis.h>
 
+#include "frontend-x86/insn_layout.h"
 #include "support/text.h"
 #include "support/types.h"
 
@@ -20,13 +21,19 @@ class Decoder {
   // not form a valid instruction (or are cut short).
   bool decode(const u8* bytes, usize len, u64 pc, DecodedInsn& out) const;
   // The instruction alone, without operands (what the flag look-ahead needs); nullptr if the bytes
-  // do not form a valid instruction. The result stays valid until the next call on this Decoder.
+  // do not form a valid instruction. The result stays valid until the next call on this Decoder
+  // (it may point into the decoder's caches).
   const ZydisDecodedInstruction* decode_instruction(const u8* bytes, usize len, u64 pc) const;
   // Intel syntax with absolute branch targets, e.g. "call 0x100040".
   void format(const DecodedInsn& d, TextBuf& out) const;
   // Drops the remembered decodes (measurements that translate the same code repeatedly call it so
   // that every round pays for its decoding like a first translation).
   void forget() const;
+  // How often decode and decode_instruction found the instruction's shape (tests, measurements).
+  struct Stats {
+    u64 shape_hits = 0, shape_misses = 0;
+  };
+  const Stats& stats() const { return stats_; }
 
  private:
   // The instruction half of a decode (ZydisDecoderDecodeInstruction, about two thirds of the
@@ -47,9 +54,53 @@ class Decoder {
   // Decodes the instruction half into the entry for `pc`; nullptr if the bytes are not valid.
   const Remembered* decode_and_remember(const u8* bytes, usize len, u64 pc) const;
 
+  // Shape cache. Two instructions whose bytes differ only in their displacement and immediates
+  // (same prefixes, opcode, ModRM, SIB and layout: the same *shape*) decode to the same result
+  // except for the fields Zydis copies those values into: raw.disp, raw.imm[], the memory
+  // operand's displacement and the immediate operands (Zydis keeps branch targets relative, so
+  // nothing depends on the address either). A shape is looked up by the bytes before the
+  // displacement (scan_layout finds where that is) plus its layout; a hit copies the remembered
+  // decode and patches those fields with Zydis's sign/zero extension. Zydis's decoding of legacy
+  // encodings never looks at the values, and an entry is made only if Zydis's own layout equals
+  // scan_layout's, so a scanner mistake could only cost misses. tests/unit/test_decoder_shapes.cpp
+  // compares the results with plain Zydis. Fixed size, nothing allocated: 512 entries of 840 bytes
+  // (430 KB) besides the 100 KB of `remembered_`.
+  struct ShapeKey {
+    u64 lo, hi;  // the bytes before the displacement, zero-padded to 16
+    u32 layout;  // InsnLayout::packed; 0: empty entry
+    bool operator==(const ShapeKey&) const = default;
+  };
+  // Decodes with more operands than this are not kept (legacy instructions rarely have more than 4).
+  static constexpr int kShapeOperands = 6;
+  struct Shape {
+    ShapeKey key;
+    i8 imm_operand[2];   // the operand showing raw.imm[k], -1 if none
+    u16 disp_operands;   // bit i: operand i shows raw.disp
+    ZydisDecodedInstruction insn;
+    ZydisDecodedOperand ops[kShapeOperands];
+  };
+  static_assert(offsetof(Shape, ops) == offsetof(Shape, insn) + sizeof(ZydisDecodedInstruction));
+  // Two-way set associative (least recently used of the two replaced): a direct-mapped table
+  // needs twice the entries for the same hit rate.
+  static constexpr usize kShapeSets = 256;  // a power of two
+  static ShapeKey shape_key(const u8* bytes, usize len, InsnLayout layout);
+  static usize shape_set(const ShapeKey& key);
+  Shape* find_shape(const ShapeKey& key) const;
+  Shape& shape_victim(const ShapeKey& key) const;
+  // Sets the value fields of `insn` (and of `ops`, if not null), a copy of `s`'s decode, to the
+  // displacement and immediates in `bytes`.
+  static void patch(const Shape& s, const u8* bytes, InsnLayout layout, ZydisDecodedInstruction& insn,
+                    ZydisDecodedOperand* ops);
+  // Keeps the full decode `d` as the entry for its shape, if Zydis agrees with `layout`.
+  void remember_shape(const ShapeKey& key, InsnLayout layout, const DecodedInsn& d) const;
+  bool decode_with_zydis(const u8* bytes, usize len, u64 pc, DecodedInsn& out) const;
+
   ZydisDecoder decoder_;
   ZydisFormatter formatter_;
   mutable Remembered remembered_[kRemembered];
+  mutable Shape shapes_[2 * kShapeSets];
+  mutable u8 shape_lru_[kShapeSets];  // the way of each set to replace next
+  mutable Stats stats_;
 };
 
 }  // namespace bmbt::x86
