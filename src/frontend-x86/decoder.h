@@ -14,9 +14,20 @@ struct DecodedInsn {
   u64 pc;
 };
 
+// A decoded instruction with its bytes, as the translator's flag plan keeps them.
+struct PlannedInsn {
+  DecodedInsn d;
+  u8 bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
+};
+
 class Decoder {
  public:
   Decoder();
+  // Scratch room for the decodes of one flag plan (frontend-x86/flag_plan.h): a run of up to 64
+  // instructions and the one after it. It lives here because a Decoder exists once per vCPU and
+  // 75 KB is too much for a bare-metal stack.
+  static constexpr int kPlanBuffer = 65;
+  PlannedInsn* plan_buffer() const { return plan_buffer_; }
   // Decodes the instruction at `pc` from `bytes` (`len` bytes available). False if the bytes do
   // not form a valid instruction (or are cut short).
   bool decode(const u8* bytes, usize len, u64 pc, DecodedInsn& out) const;
@@ -101,6 +112,7 @@ class Decoder {
   mutable Shape shapes_[2 * kShapeSets];
   mutable u8 shape_lru_[kShapeSets];  // the way of each set to replace next
   mutable Stats stats_;
+  mutable PlannedInsn plan_buffer_[kPlanBuffer];
 };
 
 }  // namespace bmbt::x86

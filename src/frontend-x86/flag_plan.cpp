@@ -69,6 +69,9 @@ bool shift_count_known_nonzero(const ZydisDecodedInstruction& insn) {
 void plan_flags(const Decoder& dec, CodeSource& code, u64 pc, int max_insns, u64 first_page, u64 page_size,
                 bool lookahead, FlagPlan& plan) {
   plan.count = 0;
+  plan.decoded = 0;
+  PlannedInsn* buffer = dec.plan_buffer();
+  plan.insns = buffer;
   plan.stops_at_barrier = false;
   plan.live_out_known = false;
   plan.live_out = kAllFlags;
@@ -77,12 +80,12 @@ void plan_flags(const Decoder& dec, CodeSource& code, u64 pc, int max_insns, u64
   u8 live = kAllFlags;  // after the last planned instruction
   int n = 0;
   while (n < max_insns && pc / page_size == first_page) {
-    u8 bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
-    const int avail = code.fetch(pc, bytes, ZYDIS_MAX_INSTRUCTION_LENGTH);
-    // The instruction half only (remembered by the decoder: the translation decodes it again
-    // for its operands without repeating this part).
-    const ZydisDecodedInstruction* insn = avail > 0 ? dec.decode_instruction(bytes, usize(avail), pc) : nullptr;
-    if (!insn) break;  // the block ends in an exit here: every flag live
+    // Decoded in full, once: the translation takes the instruction from the plan.
+    PlannedInsn& planned = buffer[n];
+    const int avail = code.fetch(pc, planned.bytes, ZYDIS_MAX_INSTRUCTION_LENGTH);
+    if (avail <= 0 || !dec.decode(planned.bytes, usize(avail), pc, planned.d)) break;  // an exit: every flag live
+    plan.decoded = n + 1;
+    const ZydisDecodedInstruction* insn = &planned.d.insn;
     FlagWrites kind = flag_writes_of(insn->mnemonic);
     if (kind == FlagWrites::kEndsRun && insn->mnemonic != ZYDIS_MNEMONIC_JMP && !is_jcc(*insn)) kind = FlagWrites::kAlways;
     if (kind == FlagWrites::kNotPlanned || accesses_memory(*insn) ||

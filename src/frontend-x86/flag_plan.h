@@ -17,8 +17,13 @@
 namespace bmbt::x86 {
 
 struct FlagPlan {
-  static constexpr int kMaxInsns = 64;
+  static constexpr int kMaxInsns = Decoder::kPlanBuffer - 1;
   int count = 0;                 // planned instructions, from the pc the plan was made at
+  // Their full decodes (in the decoder's plan buffer), and the next instruction's if the run
+  // stopped at a barrier that decoded: `decoded` is count or count + 1. The translation uses
+  // these instead of decoding again.
+  const PlannedInsn* insns = nullptr;
+  int decoded = 0;
   u8 live_after[kMaxInsns];      // ir::FlagBit mask each planned instruction must produce
   // True if the instruction after the run is known to need exact flags (it is not
   // register-only): the translator translates it with every flag live and plans afresh after it.

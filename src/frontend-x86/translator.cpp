@@ -37,6 +37,7 @@ Outcome translate_once(const Decoder& dec, CodeSource& code, u64 pc, ir::Block& 
   FlagPlan plan;
   int planned = 0, next_in_plan = 0;  // the current plan's instructions, and the next one's index
   bool barrier_next = false;          // the instruction after the plan needs exact flags
+  int barrier_slot = -1;              // its decode in the plan, if the plan has it
   auto done = [&] { return b.overflowed() ? Outcome::kInternalError : Outcome::kDone; };
   // A plan's instructions drop flags that its later instructions overwrite. If the block ends
   // before those run (a full block, an unsupported form, an instruction that ends the block
@@ -51,7 +52,9 @@ Outcome translate_once(const Decoder& dec, CodeSource& code, u64 pc, ir::Block& 
       b.jump(pc);
       return done();
     }
+    barrier_slot = -1;
     if (next_in_plan == planned) {  // not in a plan: start one, unless this instruction is a barrier
+      if (barrier_next && plan.decoded > planned) barrier_slot = planned;
       planned = next_in_plan = 0;
       if (!limits.flag_plan || barrier_next || insn_index == barrier_at) {
         barrier_next = false;
@@ -69,14 +72,21 @@ Outcome translate_once(const Decoder& dec, CodeSource& code, u64 pc, ir::Block& 
     }
     const int plan_index = next_in_plan < planned ? next_in_plan++ : -1;
     const u8 live = plan_index >= 0 ? plan.live_after[plan_index] : u8(0x3f);
-    u8 bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
-    int avail = code.fetch(pc, bytes, ZYDIS_MAX_INSTRUCTION_LENGTH);
-    DecodedInsn d;
-    if (avail <= 0 || !dec.decode(bytes, usize(avail), pc, d)) {
-      if (plan_index > 0) { *stopped_at = insn_index; return Outcome::kReplan; }
-      b.exit(avail <= 0 ? ir::ExitReason::kFetchFault : ir::ExitReason::kDecodeError, pc);
-      return done();
+    // The plan decoded its instructions (and the barrier after it); anything else is decoded here.
+    const int slot = plan_index >= 0 ? plan_index : barrier_slot;
+    const PlannedInsn* pre = slot >= 0 && plan.insns[slot].d.pc == pc ? &plan.insns[slot] : nullptr;
+    PlannedInsn own;
+    if (!pre) {
+      int avail = code.fetch(pc, own.bytes, ZYDIS_MAX_INSTRUCTION_LENGTH);
+      if (avail <= 0 || !dec.decode(own.bytes, usize(avail), pc, own.d)) {
+        if (plan_index > 0) { *stopped_at = insn_index; return Outcome::kReplan; }
+        b.exit(avail <= 0 ? ir::ExitReason::kFetchFault : ir::ExitReason::kDecodeError, pc);
+        return done();
+      }
+      pre = &own;
     }
+    const DecodedInsn& d = pre->d;
+    const u8* bytes = pre->bytes;
     if (observer && block.guest_insns >= *reported) {
       observer->on_insn(d, bytes);
       *reported = block.guest_insns + 1;
