@@ -41,6 +41,18 @@ const char* exit_reason_name(ExitReason r) {
   return "?";
 }
 
+// Renames the operands of a moved instruction; values before `first` did not move. Unrolled:
+// at most three operands, and this runs for nearly every instruction of a block.
+static void rename_moved_args(Inst& inst, int first, const Value* remap) {
+  const int n = inst.num_args;
+  if (n == 0) return;
+  if (inst.args[0] >= first) inst.args[0] = remap[inst.args[0]];
+  if (n == 1) return;
+  if (inst.args[1] >= first) inst.args[1] = remap[inst.args[1]];
+  if (n == 2) return;
+  if (inst.args[2] >= first) inst.args[2] = remap[inst.args[2]];
+}
+
 void Block::compact(const bool* keep) {
   // Instructions before the first removed one keep their place and their operands (which all
   // point further up), so only the rest is moved and renumbered.
@@ -52,16 +64,19 @@ void Block::compact(const bool* keep) {
   while (first < count_ && keep[first]) ++first;
   if (first == count_) return;
   Value remap[kMaxInsts];
-  int out = first;
+  Inst* out = &insts_[first];
+  Value out_index = Value(first);  // of *out (counted: a pointer difference costs a division)
   for (int i = first; i < count_; ++i) {
-    if (!keep[i]) { remap[i] = kNoValue; continue; }
-    Inst& inst = insts_[out];
-    inst = insts_[i];
-    for (int a = 0; a < inst.num_args; ++a)
-      if (inst.args[a] >= first) inst.args[a] = remap[inst.args[a]];
-    remap[i] = Value(out++);
+    if (!keep[i]) {
+      remap[i] = kNoValue;
+      continue;
+    }
+    *out = insts_[i];
+    rename_moved_args(*out, first, remap);
+    remap[i] = out_index++;
+    ++out;
   }
-  count_ = out;
+  count_ = out_index;
   if (term.cond != kNoValue && term.cond >= first) term.cond = remap[term.cond];
 }
 

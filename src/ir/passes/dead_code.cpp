@@ -5,17 +5,37 @@
 namespace bmbt::ir {
 
 namespace {
-// What follows a point, per flag, walking backwards: a read (or an exit that reports state), a
-// later write with nothing but possibly-faulting accesses in between, or a later write with
-// nothing in between at all.
-enum FlagFuture : u8 { kRead, kOverwrittenAfterFaultPoint, kOverwritten };
-
 constexpr Effect kEffect[] = {
 #define IR_OP(name, text, args, result, imm, effect, flags) Effect::effect,
 #include "ir/opcodes.inc"
 #undef IR_OP
 };
 static_assert(sizeof(kEffect) / sizeof(kEffect[0]) == usize(Op::kCount), "op table");
+static_assert(kGuestRegCount <= 32, "one bit per guest register");
+
+// What follows the current point, walking backwards, as FlagBit masks: a later write with
+// nothing in between at all (overwritten), a later write with nothing but possibly-faulting
+// accesses in between (overwritten_after_fault), or else a read (or an exit that reports state).
+// Masks rather than per-flag states: a fault point or a helper call updates every flag at once.
+struct FlagFuture {
+  u8 overwritten = 0;
+  u8 overwritten_after_fault = 0;
+  void read(u8 mask) {
+    overwritten &= u8(~mask);
+    overwritten_after_fault &= u8(~mask);
+  }
+};
+
+// Unrolled (at most three operands): this runs for nearly every instruction of a block.
+void mark_args_used(const Inst& in, bool* used) {
+  const int n = in.num_args;
+  if (n == 0) return;
+  used[in.args[0]] = true;
+  if (n == 1) return;
+  used[in.args[1]] = true;
+  if (n == 2) return;
+  used[in.args[2]] = true;
+}
 }  // namespace
 
 // One backward walk for both kinds of dead code, so that they feed each other: a state write
@@ -27,15 +47,12 @@ static_assert(sizeof(kEffect) / sizeof(kEffect[0]) == usize(Op::kCount), "op tab
 // setf.onfault (software strategy: blocks without flag groups).
 DeadCodeStats remove_dead_code(Block& b) {
   DeadCodeStats stats;
-  FlagFuture flag_future[kFlagCount];
-  for (FlagFuture& f : flag_future) f = kRead;
-  bool reg_overwritten[kGuestRegCount] = {};
+  FlagFuture flags;
+  u32 reg_overwritten = 0;  // bit r: a later write of guest register r covers this point
   const bool fault_only_writes = !b.has_flag_groups;
   // Flags the code after the block does not read count as overwritten at its end, unless the
   // block leaves through an exit (the engine reports exact state there).
-  if (b.term.kind != TermKind::kExit) {
-    for (int f = 0; f < kDF; ++f) flag_future[f] = (b.live_out_flags & (1u << f)) ? kRead : kOverwritten;
-  }
+  if (b.term.kind != TermKind::kExit) flags.overwritten = u8(~b.live_out_flags & (kFlagDF - 1));
   // used[i]: a later instruction (or the terminator) needs value i; once the walk has passed i,
   // whether i stays.
   bool used[Block::kMaxInsts];
@@ -52,18 +69,20 @@ DeadCodeStats remove_dead_code(Block& b) {
       case Effect::kReadsState:
         keep = used[i];  // an unused read observes nothing
         if (!keep) break;
-        if (in.op == Op::GetFlag) flag_future[in.imm] = kRead;
-        else reg_overwritten[in.imm] = false;
+        if (in.op == Op::GetFlag) flags.read(u8(1u << in.imm));
+        else reg_overwritten &= ~(1u << in.imm);
         break;
       case Effect::kWritesState:
         if (in.op == Op::SetFlag || in.op == Op::SetFlagOnFault) {
-          FlagFuture& f = flag_future[in.imm];
-          keep = f != kOverwritten;
-          if (keep) in.op = f == kOverwrittenAfterFaultPoint && fault_only_writes ? Op::SetFlagOnFault : Op::SetFlag;
-          f = kOverwritten;
+          const u8 bit = u8(1u << in.imm);
+          keep = !(flags.overwritten & bit);
+          if (keep) in.op = (flags.overwritten_after_fault & bit) && fault_only_writes ? Op::SetFlagOnFault : Op::SetFlag;
+          flags.overwritten |= bit;
+          flags.overwritten_after_fault &= u8(~bit);
         } else {
-          keep = !reg_overwritten[in.imm];
-          reg_overwritten[in.imm] = true;
+          const u32 bit = 1u << in.imm;
+          keep = !(reg_overwritten & bit);
+          reg_overwritten |= bit;
         }
         if (!keep) ++stats.state_writes;
         break;
@@ -72,9 +91,8 @@ DeadCodeStats remove_dead_code(Block& b) {
         // own flag writes sit between its start and the group, so the reads take effect at the
         // start (walking backwards).
         if (in.op == Op::FlagGroup) group_reads |= flag_group_reads(b, in);
-        if (in.op == Op::InsnStart) {
-          for (int f = 0; f < kDF; ++f)
-            if ((group_reads >> f) & 1) flag_future[f] = kRead;
+        if (in.op == Op::InsnStart && group_reads) {
+          flags.read(group_reads & (kFlagDF - 1));
           group_reads = 0;
         }
         break;
@@ -82,18 +100,19 @@ DeadCodeStats remove_dead_code(Block& b) {
       case Effect::kWritesMemory:
         // A possible fault: it must see exact state, but only a fault can observe it. (Loads
         // stay even if unused: the fault is observable.)
-        for (FlagFuture& f : flag_future)
-          if (f == kOverwritten) f = kOverwrittenAfterFaultPoint;
-        for (bool& r : reg_overwritten) r = false;
+        flags.overwritten_after_fault |= flags.overwritten;
+        flags.overwritten = 0;
+        reg_overwritten = 0;
         break;
       case Effect::kCall:
-        for (FlagFuture& f : flag_future) f = kRead;
-        for (bool& r : reg_overwritten) r = false;
+        flags.read(0xff);
+        reg_overwritten = 0;
         break;
+      default: __builtin_unreachable();  // kEffect holds only the cases above: no range check
     }
     used[i] = keep;
     if (!keep) { ++stats.removed; continue; }
-    for (int a = 0; a < in.num_args; ++a) used[in.args[a]] = true;
+    mark_args_used(in, used);
   }
   if (stats.removed) b.compact(used);
   return stats;

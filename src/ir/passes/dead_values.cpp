@@ -33,15 +33,21 @@ int remove_dead_values(Block& b) {
 
 PassStats run_default_passes(Block& b) {
   PassStats s;
-  s.forwarded_reads = forward_state(b);
-  s.folded = fold_constants(b);
-  s.simplified_conditions = simplify_conditions(b);
+  ConditionList conditions;
+  const ForwardStats forward = forward_and_fold(b, true, true, &conditions);
+  s.forwarded_reads = forward.forwarded_reads;
+  s.folded = forward.folded;
+  s.simplified_conditions = simplify_conditions(b, conditions);
   const DeadCodeStats dead = remove_dead_code(b);
   s.removed_state_writes = dead.state_writes;
   s.removed_dead_values = dead.removed - dead.state_writes;
-  // Only blocks translated for the LBT flag strategy hold flag groups.
-  if (b.has_flag_groups) s.fused_flag_writes = fuse_flag_groups(b);
-  s.removed_dead_values += remove_dead_values(b);
+  // Only blocks translated for the LBT flag strategy hold flag groups. remove_dead_code left no
+  // unused value behind (its backward walk decides every user of a value before the value), so
+  // only the formulas of the flag writes fuse_flag_groups took over can have become dead.
+  if (b.has_flag_groups) {
+    s.fused_flag_writes = fuse_flag_groups(b);
+    s.removed_dead_values += remove_dead_values(b);
+  }
   return s;
 }
 

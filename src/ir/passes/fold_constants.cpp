@@ -3,6 +3,10 @@
 // one is replaced by it (common subexpressions such as the two truncations of `xor eax, eax`),
 // and ops that return one of their operands unchanged (x+0, x|0, x^0, x&~0, shifts by 0,
 // select on a constant) are replaced by that operand at every use. x^x and x-x become 0.
+//
+// The same forward walk also does forward_state's work (both only look at earlier instructions
+// and rename operands), so that run_default_passes walks the block once for the two passes.
+#include "ir/guest_state.h"
 #include "ir/passes/passes.h"
 #include "ir/semantics.h"
 
@@ -10,14 +14,45 @@ namespace bmbt::ir {
 
 namespace {
 
-// Pure ops other than Const, the only ones folding looks at, read from the op table itself:
-// a lookup here instead of a call to op_info() per instruction.
-constexpr bool kFoldable[] = {
-#define IR_OP(name, text, args, result, imm, effect, flags) Effect::effect == Effect::kPure && Op::name != Op::Const,
+// What the walk does with an instruction, per op: one table lookup and one switch per
+// instruction. A pass the walk does not run sees its ops as kNothing. The ops compare fusion
+// rewrites (simplify_conditions.cpp) are also listed, so that it need not scan the block.
+enum class Step : u8 { kNothing, kFold, kFoldCondition, kNoteCondition, kGetReg, kSetReg, kGetFlag, kSetFlag, kForgetState };
+
+constexpr Effect kEffect[] = {
+#define IR_OP(name, text, args, result, imm, effect, flags) Effect::effect,
 #include "ir/opcodes.inc"
 #undef IR_OP
 };
-static_assert(sizeof(kFoldable) / sizeof(kFoldable[0]) == usize(Op::kCount), "op table");
+static_assert(sizeof(kEffect) / sizeof(kEffect[0]) == usize(Op::kCount), "op table");
+
+constexpr bool is_condition(Op op) { return op == Op::Eq || op == Op::Ne || op == Op::Xor || op == Op::Or; }
+
+constexpr Step step_for(Op op, bool forward, bool fold) {
+  if (is_condition(op)) return fold ? Step::kFoldCondition : Step::kNoteCondition;
+  if (fold && kEffect[usize(op)] == Effect::kPure && op != Op::Const) return Step::kFold;
+  if (!forward) return Step::kNothing;
+  switch (op) {
+    case Op::GetReg: return Step::kGetReg;
+    case Op::SetReg: return Step::kSetReg;
+    case Op::GetFlag: return Step::kGetFlag;
+    case Op::SetFlag: case Op::SetFlagOnFault: return Step::kSetFlag;
+    case Op::Call: return Step::kForgetState;  // helpers may read and change any guest state
+    default: return Step::kNothing;
+  }
+}
+
+struct StepTable {
+  Step step[usize(Op::kCount)];
+};
+constexpr StepTable make_steps(bool forward, bool fold) {
+  StepTable t{};
+  for (usize op = 0; op < usize(Op::kCount); ++op) t.step[op] = step_for(Op(op), forward, fold);
+  return t;
+}
+constexpr StepTable kForwardSteps = make_steps(true, false);
+constexpr StepTable kFoldSteps = make_steps(false, true);
+constexpr StepTable kForwardAndFoldSteps = make_steps(true, true);
 
 bool is_const(const Block& b, Value v) { return b[v].op == Op::Const; }
 bool const_is(const Block& b, Value v, u64 value) { return is_const(b, v) && b[v].imm == value; }
@@ -53,88 +88,160 @@ Value identity_operand(const Block& b, const Inst& in) {
   }
 }
 
-// Open-addressing table of pure instructions already seen in the block.
+// Open-addressing table of pure instructions already seen in the block. The result of a lookup
+// does not depend on the hash: an instruction is only added when no equal one is there, and an
+// entry changes afterwards only into a constant, which lookups never look for.
 class SeenTable {
  public:
   static constexpr u32 kMaxSlots = 8192;  // > 2 x Block::kMaxInsts: probing always ends
   // Sized to the block (a power of two at least twice its size): clearing a table much larger
   // than a typical block would cost more than the lookups.
   explicit SeenTable(const Block& b) : b_(b) {
-    while (slots_ < kMaxSlots && slots_ < 2 * u32(b.size())) slots_ *= 2;
+    while (slots_ < kMaxSlots && slots_ < 2 * u32(b.size())) {
+      slots_ *= 2;
+      --shift_;
+    }
     for (u32 k = 0; k < slots_; ++k) slot_[k] = kNoValue;
   }
   // An earlier instruction identical to b[i], or kNoValue (then b[i] is remembered).
   Value find_or_add(int i) {
     const Inst& in = b_[i];
-    u64 h = u64(in.op) * 0x9e3779b97f4a7c15ull ^ u64(in.type) << 8 ^ in.imm * 0x100000001b3ull;
-    for (int a = 0; a < in.num_args; ++a) h = (h ^ in.args[a]) * 0x100000001b3ull;
-    // Final mix: the multiplications above move operand bits only upwards, so instructions that
-    // differ in operands alone would cluster in the middle bits and make long probe runs.
-    h ^= h >> 32;
-    h *= 0x9e3779b97f4a7c15ull;
-    for (u32 k = u32(h >> 40) & (slots_ - 1), n = 0; n < slots_; k = (k + 1) & (slots_ - 1), ++n) {
-      Value v = slot_[k];
-      if (v == kNoValue) { slot_[k] = Value(i); return kNoValue; }
+    // One multiplication mixes the fields into the top bits, which pick the slot. The immediate
+    // is left out: only Const has one among pure ops, and Const is never looked up.
+    const u64 fields = u64(in.op) | u64(in.type) << 8 | u64(in.args[0]) << 16 | u64(in.args[1]) << 32 |
+                       u64(in.args[2]) << 48;
+    const u64 h = fields * 0x9e3779b97f4a7c15ull;
+    for (u32 k = u32(h >> shift_);; k = (k + 1) & (slots_ - 1)) {
+      const Value v = slot_[k];
+      if (v == kNoValue) {
+        slot_[k] = Value(i);
+        return kNoValue;
+      }
       const Inst& o = b_[v];
       if (o.op == in.op && o.type == in.type && o.imm == in.imm && o.num_args == in.num_args &&
           o.args[0] == in.args[0] && o.args[1] == in.args[1] && o.args[2] == in.args[2])
         return v;
     }
-    return kNoValue;
   }
 
  private:
   const Block& b_;
   u32 slots_ = 64;
+  u32 shift_ = 64 - 6;  // 64 - log2(slots_)
   Value slot_[kMaxSlots];
 };
 
-}  // namespace
+// Folds b[i], a pure op other than Const whose operands are already renamed. Returns the value
+// that replaces b[i] at its uses (i itself when it stays, possibly rewritten into a constant).
+Value fold_one(Block& b, SeenTable& seen, int i, int& changed) {
+  Inst& in = b[i];
+  const Value earlier = seen.find_or_add(i);
+  if (earlier != kNoValue) {
+    ++changed;
+    return earlier;
+  }
+  bool all_const = in.num_args > 0;
+  for (int a = 0; a < in.num_args; ++a) all_const &= is_const(b, in.args[a]);
+  if (all_const) {
+    const Type arg_type = in.op == Op::Select ? in.type : b[in.args[0]].type;
+    u64 v[3] = {};
+    for (int a = 0; a < in.num_args; ++a) v[a] = b[in.args[a]].imm;
+    make_const(in, eval_pure(in.op, in.type, arg_type, v[0], v[1], v[2]));
+    ++changed;
+    return Value(i);
+  }
+  if ((in.op == Op::Xor || in.op == Op::Sub) && in.args[0] == in.args[1]) {
+    make_const(in, 0);
+    ++changed;
+    return Value(i);
+  }
+  const Value same = identity_operand(b, in);
+  if (same != kNoValue && b[same].type == in.type) {
+    ++changed;
+    return same;
+  }
+  return Value(i);
+}
 
-int fold_constants(Block& b) {
+// Known current value of each guest register and flag while walking the block.
+struct Known {
+  Value reg[kGuestRegCount];
+  Value flag[kFlagCount];
+  void forget() {
+    for (Value& v : reg) v = kNoValue;
+    for (Value& v : flag) v = kNoValue;
+  }
+};
+
+// Redundant state reads: a get after a set (or an earlier get) of the same register or flag
+// takes the known value. Returns the value that replaces the read at its uses.
+Value forward_read(Value& known, int i, int& forwarded) {
+  if (known == kNoValue) {
+    known = Value(i);
+    return Value(i);
+  }
+  ++forwarded;
+  return known;
+}
+
+// Renames the operands of `in` (at most three: unrolled, this runs for every instruction).
+void rename_args(Inst& in, const Value* remap) {
+  const int n = in.num_args;
+  if (n == 0) return;
+  in.args[0] = remap[in.args[0]];
+  if (n == 1) return;
+  in.args[1] = remap[in.args[1]];
+  if (n == 2) return;
+  in.args[2] = remap[in.args[2]];
+}
+
+ForwardStats forward_walk(Block& b, const StepTable& steps, ConditionList& conditions) {
+  ForwardStats stats;
   Value remap[Block::kMaxInsts];
+  Known known;
+  known.forget();
   SeenTable seen(b);
-  int changed = 0;
   // Until the first instruction is replaced by another value, every remap entry is the identity
   // and operands need no renaming.
   bool renamed = false;
-  for (int i = 0; i < b.size(); ++i) {
+  const int size = b.size();
+  for (int i = 0; i < size; ++i) {
     Inst& in = b[i];
-    remap[i] = Value(i);
-    if (renamed)
-      for (int a = 0; a < in.num_args; ++a) in.args[a] = remap[in.args[a]];
-    if (!kFoldable[usize(in.op)]) continue;
-    Value earlier = seen.find_or_add(i);
-    if (earlier != kNoValue) {
-      remap[i] = earlier;
-      renamed = true;
-      ++changed;
-      continue;
+    if (renamed) rename_args(in, remap);
+    Value replacement = Value(i);
+    const Step step = steps.step[usize(in.op)];
+    switch (step) {
+      case Step::kNothing: break;
+      case Step::kFold:
+      case Step::kFoldCondition:
+        replacement = fold_one(b, seen, i, stats.folded);
+        if (step == Step::kFoldCondition) conditions.at[conditions.count++] = Value(i);
+        break;
+      case Step::kNoteCondition: conditions.at[conditions.count++] = Value(i); break;
+      case Step::kGetReg: replacement = forward_read(known.reg[in.imm], i, stats.forwarded_reads); break;
+      case Step::kSetReg: known.reg[in.imm] = in.args[0]; break;
+      case Step::kGetFlag: replacement = forward_read(known.flag[in.imm], i, stats.forwarded_reads); break;
+      case Step::kSetFlag: known.flag[in.imm] = in.args[0]; break;
+      case Step::kForgetState: known.forget(); break;
+      default: __builtin_unreachable();
     }
-    bool all_const = in.num_args > 0;
-    for (int a = 0; a < in.num_args; ++a) all_const &= is_const(b, in.args[a]);
-    if (all_const) {
-      Type arg_type = in.op == Op::Select ? in.type : b[in.args[0]].type;
-      u64 v[3] = {};
-      for (int a = 0; a < in.num_args; ++a) v[a] = b[in.args[a]].imm;
-      make_const(in, eval_pure(in.op, in.type, arg_type, v[0], v[1], v[2]));
-      ++changed;
-      continue;
-    }
-    if ((in.op == Op::Xor || in.op == Op::Sub) && in.args[0] == in.args[1]) {
-      make_const(in, 0);
-      ++changed;
-      continue;
-    }
-    Value same = identity_operand(b, in);
-    if (same != kNoValue && b[same].type == in.type) {
-      remap[i] = same;
-      renamed = true;
-      ++changed;
-    }
+    remap[i] = replacement;
+    renamed |= replacement != Value(i);
   }
-  if (b.term.cond != kNoValue) b.term.cond = remap[b.term.cond];
-  return changed;
+  if (renamed && b.term.cond != kNoValue) b.term.cond = remap[b.term.cond];
+  return stats;
 }
+
+}  // namespace
+
+ForwardStats forward_and_fold(Block& b, bool forward, bool fold, ConditionList* conditions) {
+  ConditionList unused;
+  ConditionList& list = conditions ? *conditions : unused;
+  list.count = 0;
+  if (!fold) return forward_walk(b, kForwardSteps, list);
+  return forward_walk(b, forward ? kForwardAndFoldSteps : kFoldSteps, list);
+}
+
+int fold_constants(Block& b) { return forward_and_fold(b, false, true).folded; }
 
 }  // namespace bmbt::ir

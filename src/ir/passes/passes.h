@@ -18,8 +18,24 @@ struct PassStats {
 int forward_state(Block& b);
 // Constant and copy propagation (see fold_constants.cpp).
 int fold_constants(Block& b);
+// The instructions compare fusion may rewrite (eq, ne, xor and or), in block order.
+struct ConditionList {
+  Value at[Block::kMaxInsts];
+  int count = 0;
+};
+// Either or both of the two above in one forward walk (run_default_passes runs both): the same
+// block as forward_state followed by fold_constants, for half the walking and renaming. Lists
+// the instructions simplify_conditions may rewrite in `conditions` if given.
+struct ForwardStats {
+  int forwarded_reads = 0;
+  int folded = 0;
+};
+ForwardStats forward_and_fold(Block& b, bool forward, bool fold, ConditionList* conditions = nullptr);
 // Compare fusion: rewrites the flag formulas of cmp/sub + condition into one comparison.
 int simplify_conditions(Block& b);
+// The same, looking only at the listed instructions: the block's other instructions must not be
+// eq, ne, xor or or (the list from forward_and_fold, which only turns instructions into constants).
+int simplify_conditions(Block& b, const ConditionList& conditions);
 
 // Dead code, in one backward walk: (1) flag liveness and redundant guest-state writes: a set of
 // a flag or register that is overwritten later in the block, with no read of it and no op that

@@ -16,6 +16,10 @@ class Simplifier {
     for (int i = 0; i < b_.size(); ++i) rewrite(i);
     return rewrites_;
   }
+  int run(const ConditionList& conditions) {
+    for (int k = 0; k < conditions.count; ++k) rewrite(conditions.at[k]);
+    return rewrites_;
+  }
 
  private:
   const Inst& at(Value v) const { return b_[v]; }
@@ -102,5 +106,6 @@ class Simplifier {
 }  // namespace
 
 int simplify_conditions(Block& b) { return Simplifier(b).run(); }
+int simplify_conditions(Block& b, const ConditionList& conditions) { return Simplifier(b).run(conditions); }
 
 }  // namespace bmbt::ir
