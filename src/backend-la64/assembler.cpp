@@ -31,13 +31,13 @@ void Assembler::put_slow(const Encoded& e, Op op) {
   buf_[pos_++] = e.word;
 }
 
-void Assembler::add_fixup(Label* l, int operand, Op op) {
+void Assembler::add_fixup(Label* l, int operand, Op op, const detail::FastField* field) {
   if (nfix_ >= kMaxFixups) { fail("too many pending branches", op); return; }
   int slot = free_slot_;
   if (slot >= 0) free_slot_ = fixups_[slot].link;
   else slot = slots_used_++;
   const int previous = l->pos < -1 ? -2 - l->pos : -1;
-  fixups_[slot] = Fixup{l, int(pos_), u8(operand), op, previous, fixup_seq_++};
+  fixups_[slot] = Fixup{l, field, int(pos_), u8(operand), op, previous, fixup_seq_++};
   l->pos = -2 - slot;
   ++nfix_;
 }
@@ -49,26 +49,21 @@ Op Assembler::oldest_fixup_op() const {
   return oldest ? oldest->op : Op::kCount;
 }
 
-void Assembler::bind(Label& l) {
-  // The chain runs from the latest branch back; resolve in the order the branches were emitted.
-  int chain[kMaxFixups];
-  int n = 0;
-  for (int slot = l.pos < -1 ? -2 - l.pos : -1; slot >= 0 && n < kMaxFixups; slot = fixups_[slot].link) chain[n++] = slot;
-  l.pos = int(pos_);
-  while (n > 0) {
-    const int slot = chain[--n];
-    const Fixup f = fixups_[slot];
-    // Only a copy of a label could list another label's branches; those stay pending.
-    if (f.label != &l) continue;
-    fixups_[slot].label = nullptr;
-    fixups_[slot].link = free_slot_;
-    free_slot_ = slot;
-    --nfix_;
-    resolve(f, l.pos);
+// Inline in settle(): every pending branch ends here. Without an error so far the branch word
+// was written at f.at (a word that is not written records one), so its offset field is patched
+// from the recipe alone.
+inline void Assembler::resolve(const Fixup& f, int target) {
+  if (f.field && !error_ && usize(f.at) < pos_ && buf_) {
+    u32 word = buf_[f.at];
+    if (detail::patch_with(*f.field, word, i64(target - f.at) * 4)) {
+      buf_[f.at] = word;
+      return;
+    }
   }
+  resolve_slow(f, target);
 }
 
-void Assembler::resolve(const Fixup& f, int target) {
+void Assembler::resolve_slow(const Fixup& f, int target) {
   // The branch itself was not written (its encoding failed or the buffer was full): the error is
   // already recorded.
   const int words = f.operand == kLongPair ? 2 : 1;
@@ -81,11 +76,37 @@ void Assembler::resolve(const Fixup& f, int target) {
     if (!hi.ok || !lo.ok) { fail(hi.ok ? lo.error : hi.error, f.op); return; }
     buf_[f.at] = hi.word;
     buf_[f.at + 1] = lo.word;
-  } else {
-    Encoded e = set_operand(f.op, buf_[f.at], f.operand, offset);
-    if (!e.ok) { fail(e.error, f.op); return; }
-    buf_[f.at] = e.word;
+    return;
   }
+  Encoded e = set_operand(f.op, buf_[f.at], f.operand, offset);
+  if (!e.ok) { fail(e.error, f.op); return; }
+  buf_[f.at] = e.word;
+}
+
+void Assembler::bind_pending(Label& l) {
+  const int latest = -2 - l.pos;
+  l.pos = int(pos_);
+  // Most labels have one branch: no need to put the chain in emission order.
+  if (fixups_[latest].link < 0) {
+    settle(latest, l);
+    return;
+  }
+  // The chain runs from the latest branch back; resolve in the order the branches were emitted.
+  int chain[kMaxFixups];
+  int n = 0;
+  for (int slot = latest; slot >= 0 && n < kMaxFixups; slot = fixups_[slot].link) chain[n++] = slot;
+  while (n > 0) settle(chain[--n], l);
+}
+
+void Assembler::settle(int slot, const Label& l) {
+  const Fixup f = fixups_[slot];
+  // Only a copy of a label could list another label's branches; those stay pending.
+  if (f.label != &l) return;
+  fixups_[slot].label = nullptr;
+  fixups_[slot].link = free_slot_;
+  free_slot_ = slot;
+  --nfix_;
+  resolve(f, l.pos);
 }
 
 bool Assembler::patch_branch(usize at, usize to) {
@@ -105,7 +126,7 @@ void Assembler::emit_pair(i64 byte_offset, Gpr scratch, bool link) {
 
 void Assembler::long_pair(Label& target, Gpr scratch, bool link) {
   if (target.pos >= 0) { emit_pair(i64(target.pos - int(pos_)) * 4, scratch, link); return; }
-  add_fixup(&target, kLongPair, Op::PCADDU18I);
+  add_fixup(&target, kLongPair, Op::PCADDU18I, nullptr);
   emit_pair(0, scratch, link);
 }
 
@@ -125,7 +146,7 @@ void Assembler::pad(usize count) {
   for (usize i = 0; i < count; ++i) buf_[pos_++] = nop;
 }
 
-void Assembler::li(Gpr rd, u64 value) {
+void Assembler::li_long(Gpr rd, u64 value) {
   if (cap_ - pos_ >= 4) {  // room for the longest sequence: written in place
     pos_ += usize(materialize_constant(rd, value, buf_ + pos_));
     return;

@@ -50,6 +50,21 @@ class Assembler {
     emit_out_of_line(op, operands...);
   }
 
+  // emit(ops[k], operands...) for a constant table `ops` (up to 4 entries): each arm sees its op as
+  // a constant, so that it is encoded inline like a literal op.
+  template <usize N, class... A>
+  __attribute__((always_inline)) void emit_one_of(const Op (&ops)[N], usize k, A... operands) {
+    static_assert(N >= 1 && N <= 4, "up to four alternatives");
+    switch (k) {
+      case 0: emit(ops[0], operands...); return;
+      case 1: if constexpr (N > 1) { emit(ops[1], operands...); return; } break;
+      case 2: if constexpr (N > 2) { emit(ops[2], operands...); return; } break;
+      case 3: if constexpr (N > 3) { emit(ops[3], operands...); return; } break;
+      default: break;
+    }
+    fail("no such alternative", ops[0]);
+  }
+
   // A branch (b, bl, beq.., beqz/bnez, bceqz/bcnez) to a label; the offset operand is the last one.
   // A backward target out of reach fails at once, a forward one when the label is bound.
   // Inline like emit(), so that the branch's own encoding sees a constant op.
@@ -59,7 +74,7 @@ class Assembler {
       emit(op, regs..., i64(target.pos - int(pos_)) * 4);
       return;
     }
-    add_fixup(&target, int(sizeof...(A)), op);
+    add_fixup(&target, int(sizeof...(A)), op, detail::patch_field(op, int(sizeof...(A))));
     emit(op, regs..., 0);
   }
 
@@ -88,9 +103,21 @@ class Assembler {
   void jump_to(u64 address, Gpr scratch) { to_address(address, scratch, false); }
   void call_to(u64 address, Gpr scratch) { to_address(address, scratch, true); }
 
-  void bind(Label& l);
-  // Any 64-bit constant in the fewest instructions.
-  void li(Gpr rd, u64 value);
+  // Inline: most labels (a miss path's resume point, an exit) have no pending branch.
+  void bind(Label& l) {
+    if (l.pos < -1) bind_pending(l);
+    else l.pos = int(pos_);
+  }
+  // Any 64-bit constant in the fewest instructions. Inline for the short ones (most constants).
+  void li(Gpr rd, u64 value) {
+    if (cap_ - pos_ >= 2) {
+      if (const int n = detail::materialize_short(rd, value, buf_ + pos_)) {
+        pos_ += usize(n);
+        return;
+      }
+    }
+    li_long(rd, value);
+  }
   void move(Gpr rd, Gpr rs) { if (rd.n != rs.n) emit(Op::OR, rd, rs, kZeroReg); }
   // `count` nops (alignment, or distance in tests).
   void pad(usize count);
@@ -115,7 +142,8 @@ class Assembler {
   static constexpr u8 kLongPair = 0xff;  // Fixup::operand of a pcaddu18i + jirl pair
   // A pending branch; `label` is nullptr once resolved (the slot is then on the free list).
   // `link`: the same label's previous pending branch while pending, the next free slot after.
-  struct Fixup { Label* label; int at; u8 operand; Op op; int link; u32 seq; };
+  // `field`: the offset's recipe (detail::patch_field), nullptr to patch through set_operand().
+  struct Fixup { Label* label; const detail::FastField* field; int at; u8 operand; Op op; int link; u32 seq; };
   // Inline: it runs for every emitted word; put_slow records why a word was not written.
   void put(const Encoded& e, Op op) {
     if (e.ok && pos_ < cap_) {
@@ -128,9 +156,13 @@ class Assembler {
   template <class... A>
   __attribute__((noinline)) void emit_out_of_line(Op op, A... operands) { put(enc(op, operands...), op); }
   void fail(const char* why, Op op) { if (!error_) { error_ = why; error_op_ = op; } }
-  void add_fixup(Label* l, int operand, Op op);
+  void add_fixup(Label* l, int operand, Op op, const detail::FastField* field);
   Op oldest_fixup_op() const;
+  void bind_pending(Label& l);
+  void li_long(Gpr rd, u64 value);
+  void settle(int slot, const Label& l);  // resolves the pending branch in `slot` if it targets l
   void resolve(const Fixup& f, int target);
+  void resolve_slow(const Fixup& f, int target);
   // Emits pcaddu18i + jirl spanning `byte_offset` from the pcaddu18i.
   void emit_pair(i64 byte_offset, Gpr scratch, bool link);
   void long_pair(Label& target, Gpr scratch, bool link);

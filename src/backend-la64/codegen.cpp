@@ -27,20 +27,25 @@ static_assert(sizeof(kEffect) / sizeof(kEffect[0]) == usize(IrOp::kCount), "op t
 // register writes, the 64-bit adds, each GetReg's predecessor of the same register), so that
 // those do not walk the block again.
 void Lowering::compute_last_uses() {
-  calls_before_[0] = 0;
+  // Locals: the byte-sized stores below may alias the block as far as the compiler knows, and
+  // would make it reload the block's address and size on every step.
+  const ir::Inst* insts = &b_[0];
+  const int n = b_.size();
   for (i16& h : pinned_head_) h = -1;
-  nset_regs_ = nadds_ = 0;
+  nset_regs_ = nadds_ = nlbt_candidates_ = 0;
   int first_on_fault = -1;
   i16 latest_get[16];
   for (i16& g : latest_get) g = -1;
-  for (int i = 0; i < b_.size(); ++i) {
+  u16 calls = 0;
+  for (int i = 0; i < n; ++i) {
     last_use_[i] = -1;
     uses_[i] = 0;
     hint_[i] = -1;
     scaled_[i] = 0;
     folded_[i] = false;
-    const ir::Inst& in = b_[i];
-    calls_before_[i + 1] = u16(calls_before_[i] + (in.op == IrOp::Call));
+    const ir::Inst& in = insts[i];
+    calls_before_[i] = calls;
+    calls += in.op == IrOp::Call;
     for (int a = 0; a < in.num_args; ++a) {
       last_use_[in.args[a]] = i;
       ++uses_[in.args[a]];
@@ -61,9 +66,13 @@ void Lowering::compute_last_uses() {
       case IrOp::SetFlagOnFault:
         if (first_on_fault < 0) first_on_fault = i;
         break;
+      case IrOp::GetFlag: case IrOp::Xor: case IrOp::Or:
+        if (in.type == Type::kI1) lbt_candidates_[nlbt_candidates_++] = u16(i);
+        break;
       default: break;
     }
   }
+  calls_before_[n] = calls;
   if (b_.term.cond != ir::kNoValue) {
     last_use_[b_.term.cond] = b_.size();
     ++uses_[b_.term.cond];
@@ -266,25 +275,15 @@ void Lowering::evict_pinned_aliases(int r, int i) {
   }
 }
 
-Gpr Lowering::reg(Value v, Gpr scratch) {
+Gpr Lowering::reg_into(Value v, Gpr scratch) {
   const Loc& l = loc_[v];
   if (l.kind == LocKind::kConst) {
     if (const_value(v) == 0) return kZero;
     as_.li(scratch, const_value(v));
     return scratch;
   }
-  if (l.kind == LocKind::kSpilled) {
-    as_.emit(Op::LD_D, scratch, kSp, kFrameValueSpillOffset + 8 * l.reg);
-    return scratch;
-  }
-  return Gpr{l.reg};
-}
-
-// Operand k of instruction i in a register; constants and spilled values go to a per-operand
-// scratch register ($r21, kScratch0, stays free for the lowering sequences themselves).
-Gpr Lowering::arg(int i, int k) {
-  static constexpr Gpr kArgScratch[3] = {kScratch1, kScratch2, kScratch3};
-  return reg(b_[i].args[k], kArgScratch[k]);
+  as_.emit(Op::LD_D, scratch, kSp, kFrameValueSpillOffset + 8 * l.reg);  // spilled
+  return scratch;
 }
 
 bool Lowering::arg_const(int i, int k, i64* value) const {
@@ -325,7 +324,8 @@ CodegenResult Lowering::run() {
   choose_scaled_adds();
   if (t_.lbt) choose_lbt_conditions();
   emit_prologue();
-  for (int i = 0; i < b_.size() && status_ == CodegenStatus::kOk; ++i) lower(i);
+  const int n = b_.size();
+  for (int i = 0; i < n && status_ == CodegenStatus::kOk; ++i) lower(i);
   if (status_ == CodegenStatus::kOk) lower_terminator();
   if (status_ == CodegenStatus::kOk) emit_slow_paths();
   if (status_ == CodegenStatus::kOk && !as_.ok()) {
@@ -358,52 +358,91 @@ usize Lowering::emit_pc_map(usize at) {
   return words;
 }
 
-void Lowering::lower(int i) {
+// Constants cost nothing until used; pure ops on constants fold at translation time.
+__attribute__((always_inline)) inline bool Lowering::fold_constant(int i) {
   const ir::Inst& in = b_[i];
   const IrOp op = in.op;
-  loc_[i] = Loc{LocKind::kNone, 0};
-
-  // Constants cost nothing until used; pure ops on constants fold at translation time.
   if (op == IrOp::Const) {
     cval_[i] = in.imm;
     loc_[i] = Loc{LocKind::kConst, 0};
-    return;
+    return true;
   }
-  if (kEffect[usize(op)] == ir::Effect::kPure) {
-    bool all_const = in.num_args > 0;
-    for (int a = 0; a < in.num_args; ++a) all_const &= loc_[in.args[a]].kind == LocKind::kConst;
-    if (op == IrOp::Select && loc_[in.args[0]].kind == LocKind::kConst) {
-      // A constant condition picks an arm: the result is that arm's location.
-      Value arm = in.args[(cval_[in.args[0]] & 1) ? 1 : 2];
-      if (loc_[arm].kind == LocKind::kConst) {
-        cval_[i] = cval_[arm];
-        loc_[i] = Loc{LocKind::kConst, 0};
-        return;
-      }
-      all_const = false;
-    }
-    if (all_const) {
-      u64 v[3] = {};
-      for (int a = 0; a < in.num_args; ++a) v[a] = cval_[in.args[a]];
-      Type arg_type = op == IrOp::Select ? in.type : b_[in.args[0]].type;
-      cval_[i] = ir::eval_pure(op, in.type, arg_type, v[0], v[1], v[2]);
+  if (kEffect[usize(op)] != ir::Effect::kPure) return false;
+  bool all_const = in.num_args > 0;
+  for (int a = 0; a < in.num_args; ++a) all_const &= loc_[in.args[a]].kind == LocKind::kConst;
+  if (op == IrOp::Select && loc_[in.args[0]].kind == LocKind::kConst) {
+    // A constant condition picks an arm: the result is that arm's location.
+    Value arm = in.args[(cval_[in.args[0]] & 1) ? 1 : 2];
+    if (loc_[arm].kind == LocKind::kConst) {
+      cval_[i] = cval_[arm];
       loc_[i] = Loc{LocKind::kConst, 0};
-      return;
+      return true;
     }
+    all_const = false;
   }
+  if (!all_const) return false;
+  u64 v[3] = {};
+  for (int a = 0; a < in.num_args; ++a) v[a] = cval_[in.args[a]];
+  Type arg_type = op == IrOp::Select ? in.type : b_[in.args[0]].type;
+  cval_[i] = ir::eval_pure(op, in.type, arg_type, v[0], v[1], v[2]);
+  loc_[i] = Loc{LocKind::kConst, 0};
+  return true;
+}
 
+// The ops lower_emitting handles itself (state, memory, calls, LBT flags); any other op reaching
+// it is a value for lower_value, which lower() then calls directly.
+constexpr bool lowered_by_lower_emitting(IrOp op) {
+  switch (op) {
+    case IrOp::Load: case IrOp::Store: case IrOp::Call: case IrOp::GetReg: case IrOp::SetReg:
+    case IrOp::SetFlagOnFault: case IrOp::SetFlag: case IrOp::GetFlag: case IrOp::FlagGroup:
+      return true;
+    default:
+      return false;
+  }
+}
+struct OpSet { bool op[usize(IrOp::kCount)]; };
+constexpr OpSet kLoweredAsValue = [] {
+  OpSet t{};
+  for (usize k = 0; k < usize(IrOp::kCount); ++k) t.op[k] = !lowered_by_lower_emitting(IrOp(k));
+  return t;
+}();
+
+// Inline in run()'s loop: most instructions emit nothing (constants, values folded or fused into
+// others, instruction starts, reads of pinned registers) and should not pay for the entry of
+// lower_emitting, which saves registers.
+__attribute__((always_inline)) inline void Lowering::lower(int i) {
+  const ir::Inst& in = b_[i];
+  loc_[i] = Loc{LocKind::kNone, 0};
+  if (fold_constant(i)) return;
   if (Value(i) == fused_) return;  // emitted by the terminator as a compare-and-branch
   if (folded_[i]) return;          // a shift folded into the alsl.d of its add
   if (t_.lbt && lbt_cond_[i] != kCondNone) {
-    if (lbt_cond_[i] == kCondInner) return;  // part of a setx86j below
-    if (!alloc_dest(i)) return;
-    as_.emit(Op::SETX86J, Gpr{loc_[i].reg}, int(lbt_cond_[i]));
-    release_dead_args(i);
+    if (lbt_cond_[i] != kCondInner) lower_setx86j(i);  // else part of a setx86j below
     return;
   }
+  if (in.op == IrOp::InsnStart) {
+    guest_pc_ = in.imm;
+    note_guest_pc(in.imm);
+    return;
+  }
+  if (in.op == IrOp::GetReg && in.imm < 16) {
+    pin(Value(i), int(in.imm));
+    return;
+  }
+  if (kLoweredAsValue.op[usize(in.op)]) lower_value(i);
+  else lower_emitting(i);
+}
 
+void Lowering::lower_setx86j(int i) {
+  if (!alloc_dest(i)) return;
+  as_.emit(Op::SETX86J, Gpr{loc_[i].reg}, int(lbt_cond_[i]));
+  release_dead_args(i);
+}
+
+void Lowering::lower_emitting(int i) {
+  const ir::Inst& in = b_[i];
+  const IrOp op = in.op;
   switch (op) {
-    case IrOp::InsnStart: guest_pc_ = in.imm; note_guest_pc(in.imm); return;
     case IrOp::Load: case IrOp::Store:
       lower_memory(i);
       release_dead_args(i);
@@ -412,13 +451,9 @@ void Lowering::lower(int i) {
         if (v != ir::kNoValue && last_use_[v] == i) release(v);
       return;
     case IrOp::Call: lower_call(i); release_dead_args(i); return;
-    case IrOp::GetReg:
-      if (in.imm < 16) {
-        pin(Value(i), int(in.imm));
-      } else {
-        if (!alloc_dest(i)) return;
-        as_.emit(Op::LD_D, Gpr{loc_[i].reg}, kEnv, i32(guest_reg_offset(u8(in.imm))));
-      }
+    case IrOp::GetReg:  // of a register that is not pinned (those are lowered by lower())
+      if (!alloc_dest(i)) return;
+      as_.emit(Op::LD_D, Gpr{loc_[i].reg}, kEnv, i32(guest_reg_offset(u8(in.imm))));
       return;
     case IrOp::SetReg: {
       if (in.imm < 16) {
@@ -465,7 +500,7 @@ void Lowering::lower(int i) {
     default: break;
   }
 
-  lower_value(i);
+  lower_value(i);  // GetFlag in the software strategy
 }
 
 // Guest memory access: inline soft-TLB check, host access on a hit, out-of-line call on a miss.
@@ -504,15 +539,16 @@ void Lowering::lower_memory(int i) {
   } else {
     as_.emit(Op::SRLI_D, last_page, addr, softmmu::kPageBits);
   }
-  slow_[nslow_] = SlowPath{};
-  SlowPath& sp = slow_[nslow_++];
+  // Default-initialised: its labels start unbound; every other field is assigned below (of the
+  // pending arrays, the first npending entries).
+  SlowPath& sp = *new (&slow_[nslow_++]) SlowPath;
   as_.branch(Op::BNE, sp.entry, tag, last_page);
   as_.emit(Op::LD_D, tag, kScratch0, kTlbAddend);
   static constexpr Op kLoads[] = {Op::LDX_BU, Op::LDX_HU, Op::LDX_WU, Op::LDX_D};
   static constexpr Op kStores[] = {Op::STX_B, Op::STX_H, Op::STX_W, Op::STX_D};
   int si = size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3;
-  if (is_store) as_.emit(kStores[si], value, addr, tag);
-  else as_.emit(kLoads[si], d, addr, tag);
+  if (is_store) as_.emit_one_of(kStores, usize(si), value, addr, tag);
+  else as_.emit_one_of(kLoads, usize(si), d, addr, tag);
   as_.bind(sp.resume);
 
   sp.is_store = is_store;

@@ -309,57 +309,15 @@ Encoded set_operand(u32 word, int index, Operand value) {
   return encode(d.op, d.ops, d.count);
 }
 
-namespace {
-
-// The instructions the assembler patches (branches to labels, long pairs, chaining).
-constexpr Op kPatched[] = {Op::B,    Op::BL,   Op::BEQ,   Op::BNE,   Op::BLT,       Op::BGE,  Op::BLTU,
-                           Op::BGEU, Op::BEQZ, Op::BNEZ,  Op::BCEQZ, Op::BCNEZ,     Op::JIRL, Op::PCADDU18I};
-
-// True when decode() returns `op` for every word with `op`'s fixed bits: no table entry before it
-// can match the same word (entries are tried in table order) and every register field value
-// exists. Decided at compile time for the patched instructions (the whole table would exceed the
-// compiler's constexpr budget).
-constexpr bool decodes_as_itself(Op op) {
-  const usize i = usize(op);
-  const u32 mi = kMasks.m[usize(kInsns[i].format)];
-  for (usize j = 0; j < i; ++j) {
-    const u32 mj = kMasks.m[usize(kInsns[j].format)];
-    // Some word matches both when their fixed bits agree wherever both are fixed.
-    if (((kInsns[i].bits ^ kInsns[j].bits) & ~mi & ~mj) == 0) return false;
-  }
-  const FormatDesc& f = kFormats[usize(kInsns[i].format)];
-  for (int k = 0; k < f.count; ++k)
-    if (f.ops[k].kind != OperandKind::kImm && (1 << f.ops[k].width) > kRegCount[usize(f.ops[k].kind)]) return false;
+constexpr bool all_patchable() {
+  for (Op op : detail::kPatched)
+    if (!detail::kFastTables.insns[usize(op)].patchable) return false;
   return true;
 }
-struct SelfDecoding { bool ok[usize(Op::kCount)]; };
-constexpr SelfDecoding make_self_decoding() {
-  SelfDecoding t{};
-  for (Op op : kPatched) t.ok[usize(op)] = decodes_as_itself(op);
-  return t;
-}
-constexpr SelfDecoding kSelfDecoding = make_self_decoding();
-static_assert(kSelfDecoding.ok[usize(Op::BEQ)] && kSelfDecoding.ok[usize(Op::B)] && kSelfDecoding.ok[usize(Op::JIRL)],
-              "branches should patch without decoding");
-
-}  // namespace
+static_assert(all_patchable(), "branches should patch without decoding");
 
 Encoded set_operand(Op op, u32 word, int index, Operand value) {
-  if (usize(op) < usize(Op::kCount) && kSelfDecoding.ok[usize(op)]) {
-    const InsnDesc& insn = kInsns[usize(op)];
-    const detail::FastFormat& f = detail::kFastTables.formats[usize(insn.format)];
-    const FieldDesc& fd = kFormats[usize(insn.format)].ops[index < 0 || index > 3 ? 0 : index];
-    if ((word & ~kMasks.m[usize(insn.format)]) == insn.bits && index >= 0 && index < f.count && f.check == 0) {
-      const detail::FastField& d = f.f[index];
-      const i64 v = value.value;
-      if (u8(value.kind) == d.kind && (v & d.align) == 0 && u64(v) - u64(d.min) <= d.span) {
-        const u32 raw = u32((v >> d.shift) - d.bias);
-        word &= ~field_mask(fd);
-        word |= (raw & d.mask1) << d.lo | ((raw >> d.width1) & d.mask2) << d.lo2;
-        return Encoded{true, word, nullptr};
-      }
-    }
-  }
+  if (detail::patch_fast(op, word, index, value)) return Encoded{true, word, nullptr};
   return set_operand(word, index, value);
 }
 
@@ -387,24 +345,14 @@ i64 sext(u64 v, int bits) {
 
 int materialize_constant(Gpr rd, u64 value, u32* out) {
   const Gpr zero{0};
-  int n = 0;
-  const i64 s = i64(value);
-  // One instruction: si12 (addi.w sign-extends), ui12 (ori zero-extends), a sign-extended 32-bit value
-  // with zero low 12 bits (lu12i.w), or only the top 12 bits set (lu52i.d from $zero).
-  if (s >= -2048 && s <= 2047) { out[0] = rri12(Op::ADDI_W, rd, zero, s); return 1; }
-  if (value <= 0xfff) { out[0] = rri12(Op::ORI, rd, zero, value); return 1; }
+  // si12, ui12 and sign-extended 32-bit values (the search below finds the same for them).
+  if (const int n = detail::materialize_short(rd, value, out)) return n;
+  // Only the top 12 bits set: lu52i.d from $zero (no such value is a sign-extended 32-bit one).
   if ((value & 0x000fffffffffffffull) == 0) {
     out[0] = rri12(Op::LU52I_D, rd, zero, sext(value >> 52, 12));
     return 1;
   }
-  // A sign-extended 32-bit value (guest PCs, most addresses) that took none of the above: what
-  // the search below finds for it, without the search (lu12i.w leaves the upper bits right and
-  // no other start is shorter).
-  if (s == i64(i32(u32(value)))) {
-    out[n++] = ri20(Op::LU12I_W, rd, sext(u32(value) >> 12, 20));
-    if (value & 0xfff) out[n++] = rri12(Op::ORI, rd, rd, value & 0xfff);
-    return n;
-  }
+  int n = 0;
 
   // Step 1 sets bits 31:0.  Each way of doing so leaves different bits 63:32 behind (sign- or zero-
   // extension, or the carry of lu12i.w + addi.d), so every way is costed together with the lu32i.d /

@@ -139,20 +139,44 @@ struct FastField {
 };
 struct FastFormat {
   FastField f[4];
+  u32 fields;  // bits occupied by operand fields
   u8 count;
   u8 check;  // Check: a cross-operand rule, 0 (kNone) for most formats
 };
 struct FastInsn {
   u32 bits;
   u8 format;
+  bool patchable;  // one of kPatched below that decodes as itself: patch_fast may rewrite its operands
 };
 struct FastTables {
   FastFormat formats[usize(Format::kCount)];
   FastInsn insns[usize(Op::kCount)];
 };
+// The instructions the assembler patches (branches to labels, long pairs, chaining).
+inline constexpr Op kPatched[] = {Op::B,    Op::BL,   Op::BEQ,  Op::BNE,   Op::BLT,   Op::BGE,  Op::BLTU,
+                                  Op::BGEU, Op::BEQZ, Op::BNEZ, Op::BCEQZ, Op::BCNEZ, Op::JIRL, Op::PCADDU18I};
+
+// True when decode() returns `op` for every word with `op`'s fixed bits: no table entry before it
+// can match the same word (entries are tried in table order) and every register field value
+// exists. Decided at compile time for the patched instructions only (the whole table would
+// exceed the compiler's constexpr budget).
+constexpr bool decodes_as_itself(const FastTables& t, Op op) {
+  const usize i = usize(op);
+  const u32 mi = t.formats[t.insns[i].format].fields;
+  for (usize j = 0; j < i; ++j) {
+    const u32 mj = t.formats[t.insns[j].format].fields;
+    // Some word matches both when their fixed bits agree wherever both are fixed.
+    if (((t.insns[i].bits ^ t.insns[j].bits) & ~mi & ~mj) == 0) return false;
+  }
+  const FormatDesc& f = kFormats[t.insns[i].format];
+  for (int k = 0; k < f.count; ++k)
+    if (f.ops[k].kind != OperandKind::kImm && (1 << f.ops[k].width) > kRegCount[usize(f.ops[k].kind)]) return false;
+  return true;
+}
+
 constexpr FastTables make_fast_tables() {
   constexpr FastInsn kInsnList[] = {
-#define LA64_INSN(ident, mnem, fmt, bits) {bits, u8(Format::fmt)},
+#define LA64_INSN(ident, mnem, fmt, bits) {bits, u8(Format::fmt), false},
 #include "backend-la64/la64.inc"
 #undef LA64_INSN
   };
@@ -170,6 +194,7 @@ constexpr FastTables make_fast_tables() {
       x.lo2 = d.lo2;
       x.width1 = d.width;
       x.mask1 = low_mask(d.width);
+      t.formats[k].fields |= x.mask1 << d.lo | (d.width2 ? low_mask(d.width2) << d.lo2 : 0);
       if (d.kind != OperandKind::kImm) {
         x.span = u64(kRegCount[usize(d.kind)] - 1);
       } else {
@@ -183,6 +208,8 @@ constexpr FastTables make_fast_tables() {
     }
   }
   for (usize i = 0; i < usize(Op::kCount); ++i) t.insns[i] = kInsnList[i];
+  // After the loop above: decodes_as_itself reads every format's fields and every earlier insn.
+  for (Op op : kPatched) t.insns[usize(op)].patchable = decodes_as_itself(t, op);
   return t;
 }
 inline constexpr FastTables kFastTables = make_fast_tables();
@@ -237,6 +264,65 @@ __attribute__((always_inline)) inline bool encode_fast(Op op, u32& word, A... a)
   if (f.check == 0) return true;
   const i64 values[4] = {Operand(a).value...};  // a rule may read any of the four
   return check_passes(f.check, values);
+}
+
+// Operand `index` of `word`, which has `op`'s fixed bits, replaced by `value`: true with the new
+// word when `op` is patchable and the recipe accepts the value, which is then exactly what
+// set_operand() gives. Inline for the assembler's label fixups; false leaves the word (and the
+// verdict) to set_operand().
+__attribute__((always_inline)) inline bool patch_fast(Op op, u32& word, int index, Operand value) {
+  if (usize(op) >= usize(Op::kCount)) return false;
+  const FastInsn& in = kFastTables.insns[usize(op)];
+  const FastFormat& f = kFastTables.formats[in.format];
+  if (!in.patchable || (word & ~f.fields) != in.bits || u32(index) >= f.count || f.check != 0) return false;
+  const FastField& d = f.f[index];
+  const i64 v = value.value;
+  if (u8(value.kind) != d.kind || (v & d.align) != 0 || u64(v) - u64(d.min) > d.span) return false;
+  const u32 raw = u32((v >> d.shift) - d.bias);
+  word &= ~(d.mask1 << d.lo | d.mask2 << d.lo2);
+  word |= (raw & d.mask1) << d.lo | ((raw >> d.width1) & d.mask2) << d.lo2;
+  return true;
+}
+
+// The recipe of immediate operand `index` of a patchable `op` (a branch's offset), or nullptr.
+// A constant where op and index are: the assembler records it with each pending branch.
+__attribute__((always_inline)) inline const FastField* patch_field(Op op, int index) {
+  if (usize(op) >= usize(Op::kCount)) return nullptr;
+  const FastInsn& in = kFastTables.insns[usize(op)];
+  const FastFormat& f = kFastTables.formats[in.format];
+  if (!in.patchable || u32(index) >= f.count || f.check != 0 || f.f[index].kind != u8(OperandKind::kImm)) return nullptr;
+  return &f.f[index];
+}
+
+// Immediate `v` placed into the field `d` of `word` (a patch_field recipe; `word` has its op's
+// fixed bits): true with the new word when the recipe accepts v, which is then exactly what
+// set_operand() gives.
+inline bool patch_with(const FastField& d, u32& word, i64 v) {
+  if ((v & d.align) != 0 || u64(v) - u64(d.min) > d.span) return false;
+  const u32 raw = u32((v >> d.shift) - d.bias);
+  word &= ~(d.mask1 << d.lo | d.mask2 << d.lo2);
+  word |= (raw & d.mask1) << d.lo | ((raw >> d.width1) & d.mask2) << d.lo2;
+  return true;
+}
+
+// The short cases of materialize_constant, inline (nearly every constant the JIT emits: small
+// values, guest PCs and other sign-extended 32-bit values): the words written (1 or 2) into
+// `out`, or 0 for a value that needs the general search.
+__attribute__((always_inline)) inline int materialize_short(Gpr rd, u64 value, u32* out) {
+  constexpr u32 kAddiW = kFastTables.insns[usize(Op::ADDI_W)].bits;
+  constexpr u32 kOri = kFastTables.insns[usize(Op::ORI)].bits;
+  constexpr u32 kLu12iW = kFastTables.insns[usize(Op::LU12I_W)].bits;
+  const i64 s = i64(value);
+  // One instruction: si12 (addi.w sign-extends), ui12 (ori zero-extends).
+  if (s >= -2048 && s <= 2047) { out[0] = kAddiW | (u32(s) & 0xfffu) << 10 | rd.n; return 1; }
+  if (value <= 0xfff) { out[0] = kOri | u32(value) << 10 | rd.n; return 1; }
+  // A sign-extended 32-bit value: lu12i.w leaves the upper bits right and no other start is
+  // shorter; ori adds the low 12 bits.
+  if (s != i64(i32(u32(value)))) return 0;
+  out[0] = kLu12iW | (u32(value) >> 12 & 0xfffffu) << 5 | rd.n;
+  if ((value & 0xfff) == 0) return 1;
+  out[1] = kOri | (u32(value) & 0xfffu) << 10 | u32(rd.n) << 5 | rd.n;
+  return 2;
 }
 }  // namespace detail
 

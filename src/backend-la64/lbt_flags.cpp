@@ -141,11 +141,13 @@ int Lowering::match_lbt_condition(Value v, int* first_read, u8* flags, int depth
 // one setx86j instead of an x86mfflag + shift per flag and the or/xor between them. Only when no
 // flag the condition reads can change between its first getf and the condition itself.
 void Lowering::choose_lbt_conditions() {
-  for (int i = 0; i < b_.size(); ++i) lbt_cond_[i] = kCondNone;
-  for (int i = b_.size() - 1; i >= 0; --i) {
+  static_assert(kCondNone == -1, "lbt_cond_ is cleared bytewise");
+  __builtin_memset(lbt_cond_, 0xff, usize(b_.size()));
+  // The i1 getf/xor/or (found by compute_last_uses), latest first.
+  for (int k = nlbt_candidates_ - 1; k >= 0; --k) {
+    const int i = lbt_candidates_[k];
     const ir::Inst& in = b_[i];
-    if (lbt_cond_[i] != kCondNone || in.type != Type::kI1 || last_use_[i] < 0 || Value(i) == fused_) continue;
-    if (in.op != IrOp::GetFlag && in.op != IrOp::Xor && in.op != IrOp::Or) continue;
+    if (lbt_cond_[i] != kCondNone || last_use_[i] < 0 || Value(i) == fused_) continue;
     int first = i;
     u8 flags = 0;
     const int code = match_lbt_condition(Value(i), &first, &flags, 0);

@@ -66,8 +66,8 @@ void Lowering::lower_value(int i) {
       int n = op == IrOp::And ? 0 : op == IrOp::Or ? 1 : 2;
       u64 c = 0;
       bool small = loc_[in.args[1]].kind == LocKind::kConst && (c = cval_[in.args[1]]) <= 4095;
-      if (small) as_.emit(kImm[n], d, arg(i, 0), c);
-      else as_.emit(kReg[n], d, arg(i, 0), arg(i, 1));
+      if (small) as_.emit_one_of(kImm, usize(n), d, arg(i, 0), c);
+      else as_.emit_one_of(kReg, usize(n), d, arg(i, 0), arg(i, 1));
       break;
     }
     case IrOp::Shl:

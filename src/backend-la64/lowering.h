@@ -83,8 +83,20 @@ class Lowering {
   }
 
   // --- operands
-  Gpr reg(Value v, Gpr scratch);
-  Gpr arg(int i, int k);
+  // Value v in a register: its own, or `scratch` loaded with it (a constant, a spilled value).
+  // Inline for the common case of a value living in a register.
+  Gpr reg(Value v, Gpr scratch) {
+    const Loc l = loc_[v];
+    if (l.kind == LocKind::kConst || l.kind == LocKind::kSpilled) return reg_into(v, scratch);
+    return Gpr{l.reg};
+  }
+  Gpr reg_into(Value v, Gpr scratch);
+  // Operand k of instruction i in a register; constants and spilled values go to a per-operand
+  // scratch register ($r21, kScratch0, stays free for the lowering sequences themselves).
+  Gpr arg(int i, int k) {
+    static constexpr Gpr kArgScratch[3] = {kScratch1, kScratch2, kScratch3};
+    return reg(b_[i].args[k], kArgScratch[k]);
+  }
   bool arg_const(int i, int k, i64* value) const;
   u64 const_value(Value v) const { return cval_[v]; }
 
@@ -92,7 +104,10 @@ class Lowering {
   void normalize(Gpr d, Type t);
   void sign_extend(Gpr dst, Gpr src, int width);
   void branch_to_address(u64 target);
-  void lower(int i);
+  bool fold_constant(int i);
+  void lower(int i);           // codegen.cpp only (inline)
+  void lower_emitting(int i);
+  void lower_setx86j(int i);
   void lower_value(int i);  // lower_values.cpp
   void lower_memory(int i);
   void lower_call(int i);
@@ -150,6 +165,9 @@ class Lowering {
   i16 prev_get_[ir::Block::kMaxInsts];  // for a `get` of a pinned register: the previous one, or -1
   u16 adds_[ir::Block::kMaxInsts];
   int nadds_ = 0;
+  // The i1 getf/xor/or, in block order: where choose_lbt_conditions looks for conditions.
+  u16 lbt_candidates_[ir::Block::kMaxInsts];
+  int nlbt_candidates_ = 0;
   // i64 add whose operand scaled_[i] - 1 is a shift by 1..4 used only there: one alsl.d (the
   // shift is then not emitted: folded_[shift] is set). 0: none.
   u8 scaled_[ir::Block::kMaxInsts];
