@@ -12,11 +12,18 @@ class BufferCodeSource final : public CodeSource {
     if (pc < base_ || pc - base_ >= size_) return 0;
     const usize off = usize(pc - base_);
     const usize n = size_ - off < usize(max) ? size_ - off : usize(max);
+    // The decoders always ask for one longest instruction: a fixed-size copy the compiler
+    // inlines, instead of a library call for a few bytes.
+    if (n == kInsnMax) {
+      __builtin_memcpy(out, bytes_ + off, kInsnMax);
+      return int(kInsnMax);
+    }
     __builtin_memcpy(out, bytes_ + off, n);
     return int(n);
   }
 
  private:
+  static constexpr usize kInsnMax = ZYDIS_MAX_INSTRUCTION_LENGTH;
   const u8* bytes_;
   usize size_;
   u64 base_;

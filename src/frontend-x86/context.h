@@ -121,13 +121,15 @@ struct Ctx {
   int first_write_at = 0;                  // block size when the first write was recorded
   u32 written_regs = 0;                    // bit per GuestReg written by this instruction
   u8 written_flags = 0;                    // bit per ir::Flag
-  Value reg_value[kGuestRegCount] = {};
+  // The value arrays below are read only where their mask bit (written_regs, address_known,
+  // written_flags) is set, so they are left uninitialised: a Ctx is made per guest instruction.
+  Value reg_value[kGuestRegCount];
   // Effective addresses are computed once per operand, from the state before the instruction
   // (`xadd [r9], r9` writes r9 before the store). pop's destination is the exception: it is first
   // computed after the pop, with the incremented rsp, as the SDM specifies.
   u8 address_known = 0;
-  Value address_value[4] = {};
-  Value flag_value[ir::kFlagCount] = {};
+  Value address_value[4];
+  Value flag_value[ir::kFlagCount];
 };
 
 // Condition code of a jcc/setcc/cmovcc mnemonic, or -1.

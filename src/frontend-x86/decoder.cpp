@@ -14,7 +14,7 @@ void Decoder::forget() const {
   for (u8& w : shape_lru_) w = 0;
 }
 
-const Decoder::Remembered* Decoder::recall(const u8* bytes, usize len, u64 pc) const {
+inline const Decoder::Remembered* Decoder::recall(const u8* bytes, usize len, u64 pc) const {
   const Remembered& r = remembered_[pc & (kRemembered - 1)];
   if (!r.valid || r.pc != pc || len < r.insn.length) return nullptr;
   for (int i = 0; i < r.insn.length; ++i)
@@ -78,7 +78,7 @@ constexpr KeyMask kKeyMasks[15] = {key_mask(0), key_mask(1),  key_mask(2),  key_
 // moves both.
 static_assert(offsetof(DecodedInsn, ops) == offsetof(DecodedInsn, insn) + sizeof(ZydisDecodedInstruction));
 
-Decoder::ShapeKey Decoder::shape_key(const u8* bytes, usize len, InsnLayout layout) {
+inline Decoder::ShapeKey Decoder::shape_key(const u8* bytes, usize len, InsnLayout layout) {
   // The header is at most 14 bytes: the instruction has at most 15, the opcode is in the header.
   const int n = layout.header();
   ShapeKey k{0, 0, layout.packed};
@@ -97,12 +97,12 @@ Decoder::ShapeKey Decoder::shape_key(const u8* bytes, usize len, InsnLayout layo
   return k;
 }
 
-usize Decoder::shape_set(const ShapeKey& key) {
+inline usize Decoder::shape_set(const ShapeKey& key) {
   const u64 h = (key.lo + key.hi * 0xc2b2ae3d27d4eb4full + key.layout) * 0x9e3779b97f4a7c15ull;
   return usize(h >> 40) & (kShapeSets - 1);
 }
 
-Decoder::Shape* Decoder::find_shape(const ShapeKey& key) const {
+inline Decoder::Shape* Decoder::find_shape(const ShapeKey& key) const {
   const usize set = shape_set(key);
   Shape* ways = &shapes_[set * 2];
   for (int w = 0; w < 2; ++w) {
@@ -121,7 +121,7 @@ Decoder::Shape& Decoder::shape_victim(const ShapeKey& key) const {
   return shapes_[set * 2 + w];
 }
 
-void Decoder::patch(const Shape& s, const u8* bytes, InsnLayout layout, ZydisDecodedInstruction& insn,
+inline void Decoder::patch(const Shape& s, const u8* bytes, InsnLayout layout, ZydisDecodedInstruction& insn,
                     ZydisDecodedOperand* ops) {
   if (const int size = layout.disp_size()) {
     // Zydis sign-extends every displacement (a 64-bit moffs is taken as it is).

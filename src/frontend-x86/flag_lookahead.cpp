@@ -17,17 +17,6 @@ bool relative_target(const ZydisDecodedInstruction& insn, u64 next, u64* target)
   return true;
 }
 
-u8 to_ir_flags(ZydisAccessedFlagsMask m) {
-  // Branch-free: each RFLAGS bit shifted down to its ir::FlagBit position (CF 0->0, PF 2->1,
-  // AF 4->2, ZF 6->3, SF 7->4, OF 11->5); the static_asserts pin both layouts.
-  static_assert(ZYDIS_CPUFLAG_CF == 1u << 0 && ZYDIS_CPUFLAG_PF == 1u << 2 && ZYDIS_CPUFLAG_AF == 1u << 4 &&
-                ZYDIS_CPUFLAG_ZF == 1u << 6 && ZYDIS_CPUFLAG_SF == 1u << 7 && ZYDIS_CPUFLAG_OF == 1u << 11,
-                "Zydis flag bits");
-  static_assert(ir::kFlagCF == 1 && ir::kFlagPF == 2 && ir::kFlagAF == 4 && ir::kFlagZF == 8 && ir::kFlagSF == 16 &&
-                ir::kFlagOF == 32, "ir::FlagBit");
-  return u8((m & 1) | (m >> 1 & 2) | (m >> 2 & 4) | (m >> 3 & 8) | (m >> 3 & 16) | (m >> 6 & 32));
-}
-
 u8 flags_read_before_written(const Decoder& dec, CodeSource& code, u64 pc, int depth) {
   u8 live = 0, killed = 0;
   for (int n = 0; n < kMaxScan; ++n) {

@@ -11,20 +11,41 @@ struct GprRef {
   bool valid;
 };
 
-// Zydis numbers registers within a class; GPR8 ids are AL CL DL BL AH CH DH BH SPL BPL SIL DIL R8B..R15B.
-GprRef gpr_ref(ZydisRegister r) {
-  ZydisRegisterClass cls = ZydisRegisterGetClass(r);
-  int id = ZydisRegisterGetId(r);
-  switch (cls) {
-    case ZYDIS_REGCLASS_GPR64: return {u8(id), Type::kI64, false, true};
-    case ZYDIS_REGCLASS_GPR32: return {u8(id), Type::kI32, false, true};
-    case ZYDIS_REGCLASS_GPR16: return {u8(id), Type::kI16, false, true};
-    case ZYDIS_REGCLASS_GPR8:
-      if (id >= 4 && id <= 7) return {u8(id - 4), Type::kI8, true, true};
-      if (id >= 8) return {u8(id - 4), Type::kI8, false, true};
-      return {u8(id), Type::kI8, false, true};
-    default: return {0, Type::kVoid, false, false};
+// The general-purpose registers are four consecutive runs of ZydisRegister, each in Zydis's id
+// order (AL CL DL BL AH CH DH BH SPL BPL SIL DIL R8B..R15B, then AX..R15W, EAX..R15D, RAX..R15),
+// so a table indexed by the distance to AL gives class and id: no calls into Zydis's register tables.
+constexpr int kGpr8Count = 20, kGprCount = 16;
+static_assert(ZYDIS_REGISTER_AH - ZYDIS_REGISTER_AL == 4 && ZYDIS_REGISTER_SPL - ZYDIS_REGISTER_AL == 8 &&
+              ZYDIS_REGISTER_R15B - ZYDIS_REGISTER_AL == kGpr8Count - 1 &&
+              ZYDIS_REGISTER_AX - ZYDIS_REGISTER_AL == kGpr8Count &&
+              ZYDIS_REGISTER_EAX - ZYDIS_REGISTER_AX == kGprCount && ZYDIS_REGISTER_RAX - ZYDIS_REGISTER_EAX == kGprCount &&
+              ZYDIS_REGISTER_R15 - ZYDIS_REGISTER_RAX == kGprCount - 1, "ZydisRegister GPR layout");
+
+constexpr int kGprRegisters = kGpr8Count + 3 * kGprCount;
+
+constexpr GprRef gpr_ref_of(int k) {  // k: distance to AL, below kGprRegisters
+  if (k < kGpr8Count) {
+    if (k >= 4 && k <= 7) return {u8(k - 4), Type::kI8, true, true};  // AH CH DH BH
+    return {u8(k >= 8 ? k - 4 : k), Type::kI8, false, true};
   }
+  constexpr Type kWideTypes[3] = {Type::kI16, Type::kI32, Type::kI64};
+  const int wide = k - kGpr8Count;
+  return {u8(wide % kGprCount), kWideTypes[wide / kGprCount], false, true};
+}
+
+struct GprTable {
+  GprRef ref[kGprRegisters];
+};
+constexpr GprTable make_gpr_table() {
+  GprTable t{};
+  for (int k = 0; k < kGprRegisters; ++k) t.ref[k] = gpr_ref_of(k);
+  return t;
+}
+constexpr GprTable kGprTable = make_gpr_table();
+
+GprRef gpr_ref(ZydisRegister r) {
+  const unsigned k = unsigned(r) - unsigned(ZYDIS_REGISTER_AL);  // ZYDIS_REGISTER_NONE wraps: not a GPR
+  return k < unsigned(kGprRegisters) ? kGprTable.ref[k] : GprRef{0, Type::kVoid, false, false};
 }
 
 u8 segment_index(ZydisRegister r) {
