@@ -17,8 +17,10 @@ bool relative_target(const ZydisDecodedInstruction& insn, u64 next, u64* target)
   return true;
 }
 
-u8 flags_read_before_written(const Decoder& dec, CodeSource& code, u64 pc, int depth) {
-  u8 live = 0, killed = 0;
+u8 flags_read_before_written(const Decoder& dec, CodeSource& code, u64 pc, u8 wanted, int depth) {
+  // Flags outside `wanted` count as settled from the start: the scan ends as soon as every flag
+  // the caller still asks about is known, and the result keeps only those.
+  u8 live = 0, killed = u8(kAllFlags & ~wanted);
   for (int n = 0; n < kMaxScan; ++n) {
     u8 bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
     int avail = code.fetch(pc, bytes, ZYDIS_MAX_INSTRUCTION_LENGTH);
@@ -47,9 +49,12 @@ u8 flags_read_before_written(const Decoder& dec, CodeSource& code, u64 pc, int d
         continue;
       case ZYDIS_CATEGORY_COND_BR: {
         if (!relative || depth <= 0) return u8(live | (kAllFlags & ~killed));
-        u8 after = u8(flags_read_before_written(dec, code, next, depth - 1) |
-                      flags_read_before_written(dec, code, target, depth - 1));
-        return u8(live | (after & ~killed));
+        // Only flags neither read nor written yet depend on the branches, and the second branch
+        // only matters for those the first does not read.
+        const u8 open = u8(kAllFlags & ~(killed | live));
+        const u8 first = flags_read_before_written(dec, code, next, open, depth - 1);
+        const u8 second = first == open ? 0 : flags_read_before_written(dec, code, target, u8(open & ~first), depth - 1);
+        return u8(live | first | second);
       }
       case ZYDIS_CATEGORY_RET: case ZYDIS_CATEGORY_INTERRUPT:
       case ZYDIS_CATEGORY_SYSCALL: case ZYDIS_CATEGORY_SYSRET: case ZYDIS_CATEGORY_SYSTEM:
@@ -63,13 +68,17 @@ u8 flags_read_before_written(const Decoder& dec, CodeSource& code, u64 pc, int d
   return u8(live | (kAllFlags & ~killed));
 }
 
+u8 flags_read_on_either(const Decoder& dec, CodeSource& code, u64 first, u64 second) {
+  const u8 live = flags_read_before_written(dec, code, first);
+  return live == kAllFlags ? live : u8(live | flags_read_before_written(dec, code, second, u8(kAllFlags & ~live)));
+}
+
 u8 live_out_flags(const Decoder& dec, CodeSource& code, const ir::Block& block) {
   if (block.live_out_flags_known) return block.live_out_flags;
   const ir::Terminator& t = block.term;
   switch (t.kind) {
     case ir::TermKind::kJump: return flags_read_before_written(dec, code, t.target);
-    case ir::TermKind::kBranch:
-      return u8(flags_read_before_written(dec, code, t.target) | flags_read_before_written(dec, code, t.fallthrough));
+    case ir::TermKind::kBranch: return flags_read_on_either(dec, code, t.target, t.fallthrough);
     default: return kAllFlags;
   }
 }

@@ -25,8 +25,13 @@ inline u8 to_ir_flags(ZydisAccessedFlagsMask m) {
   return u8((m & 1) | (m >> 1 & 2) | (m >> 2 & 4) | (m >> 3 & 8) | (m >> 3 & 16) | (m >> 6 & 32));
 }
 
-// ir::FlagBit mask of CF PF AF ZF SF OF that code at `pc` may read before writing.
-u8 flags_read_before_written(const Decoder& dec, CodeSource& code, u64 pc, int depth = 1);
+// ir::FlagBit mask of the flags in `wanted` (of CF PF AF ZF SF OF) that code at `pc` may read
+// before writing. Asking only about the flags whose answer still matters lets the scan stop early.
+u8 flags_read_before_written(const Decoder& dec, CodeSource& code, u64 pc, u8 wanted = 0x3f, int depth = 1);
+
+// The union of the above at `first` and at `second` (a jcc's two successors); `second` is scanned
+// only for flags `first` does not read.
+u8 flags_read_on_either(const Decoder& dec, CodeSource& code, u64 first, u64 second);
 
 // Union of the above over the block's successors (all six flags for indirect jumps and exits).
 u8 live_out_flags(const Decoder& dec, CodeSource& code, const ir::Block& block);

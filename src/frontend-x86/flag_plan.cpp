@@ -111,8 +111,8 @@ void plan_flags(const Decoder& dec, CodeSource& code, u64 pc, int max_insns, u64
       u64 target = 0;
       if (lookahead && relative_target(*insn, next, &target)) {
         // Same successors, in the same order, as live_out_flags() for the block's terminator.
-        live = flags_read_before_written(dec, code, target);
-        if (insn->mnemonic != ZYDIS_MNEMONIC_JMP) live = u8(live | flags_read_before_written(dec, code, next));
+        live = insn->mnemonic == ZYDIS_MNEMONIC_JMP ? flags_read_before_written(dec, code, target)
+                                                     : flags_read_on_either(dec, code, target, next);
         plan.live_out_known = true;
         plan.live_out = live;
       }
