@@ -38,19 +38,21 @@ void Lowering::compute_last_uses() {
   for (i16& g : latest_get) g = -1;
   u16 calls = 0;
   for (int i = 0; i < n; ++i) {
+    // The op and operand count read before the stores below, which (byte-sized) would make the
+    // compiler read them again.
+    const ir::Inst& in = insts[i];
+    const IrOp op = in.op;
+    const int num_args = in.num_args;
     last_use_[i] = -1;
     uses_[i] = 0;
     hint_[i] = -1;
-    scaled_[i] = 0;
-    folded_[i] = false;
-    const ir::Inst& in = insts[i];
     calls_before_[i] = calls;
-    calls += in.op == IrOp::Call;
-    for (int a = 0; a < in.num_args; ++a) {
+    calls += op == IrOp::Call;
+    for (int a = 0; a < num_args; ++a) {
       last_use_[in.args[a]] = i;
       ++uses_[in.args[a]];
     }
-    switch (in.op) {
+    switch (op) {
       case IrOp::GetReg:
         if (in.imm < 16) {
           prev_get_[i] = latest_get[in.imm];
@@ -60,8 +62,13 @@ void Lowering::compute_last_uses() {
       case IrOp::SetReg:
         if (in.imm < 16) set_regs_[nset_regs_++] = SetRegAt{u16(i), latest_get[in.imm]};
         break;
+      // scaled_ is read for adds only and folded_ for shifts only: only they need clearing.
       case IrOp::Add:
+        scaled_[i] = 0;
         if (in.type == Type::kI64) adds_[nadds_++] = u16(i);
+        break;
+      case IrOp::Shl:
+        folded_[i] = false;
         break;
       case IrOp::SetFlagOnFault:
         if (first_on_fault < 0) first_on_fault = i;
@@ -415,7 +422,7 @@ __attribute__((always_inline)) inline void Lowering::lower(int i) {
   loc_[i] = Loc{LocKind::kNone, 0};
   if (fold_constant(i)) return;
   if (Value(i) == fused_) return;  // emitted by the terminator as a compare-and-branch
-  if (folded_[i]) return;          // a shift folded into the alsl.d of its add
+  if (in.op == IrOp::Shl && folded_[i]) return;  // a shift folded into the alsl.d of its add
   if (t_.lbt && lbt_cond_[i] != kCondNone) {
     if (lbt_cond_[i] != kCondInner) lower_setx86j(i);  // else part of a setx86j below
     return;
@@ -707,17 +714,18 @@ void Lowering::emit_exit_code(int slot, u64 guest_pc) {
 void Lowering::emit_indirect_exit(Value target, u64 return_pc) {
   Gpr x = reg(target, kScratch1);
   if (return_pc) emit_push_prediction(return_pc, 9);  // continuation: after the 7-word lookup below
-  Label miss, return_exit;
+  Label return_exit;
   as_.emit(Op::LD_D, kScratch0, kEnv, kJumpCachePtrOffset);
   as_.emit(Op::BSTRPICK_D, kScratch2, x, engine::kJumpCacheBits - 1, 0);
   as_.emit(Op::ALSL_D, kScratch0, kScratch2, kScratch0, 4);
   as_.emit(Op::LD_D, kScratch2, kScratch0, 0);
-  as_.branch(Op::BNE, miss, kScratch2, x);
+  // A miss skips the hit path (ld.d, jirl, and for a call its continuation slot): a fixed
+  // distance, so no label.
+  as_.emit(Op::BNE, kScratch2, x, (return_pc ? 4 : 3) * 4);
   as_.emit(Op::LD_D, kScratch0, kScratch0, 8);
   as_.emit(Op::JIRL, return_pc ? kRa : kZero, kScratch0, 0);
   const int slot = int(as_.size());
   if (return_pc) as_.branch(Op::B, return_exit);  // the continuation: a chain slot to the return address
-  as_.bind(miss);
   as_.emit(Op::ST_D, x, kEnv, kRipOffset);
   as_.move(kA0, kZero);
   branch_to_address(t_.exit_stub);

@@ -27,12 +27,11 @@ void Lowering::emit_push_prediction(u64 return_pc, int continuation_words) {
 // chain slot of the return address, which is where the predicted ret lands.
 void Lowering::emit_call_exit(u64 target, u64 return_pc) {
   emit_push_prediction(return_pc, 3);  // after the `st.d` and the call slot: the continuation
-  Label call_exit, return_exit;
+  Label return_exit;
   const int call_slot = int(as_.size());
-  as_.branch(Op::BL, call_exit);
+  as_.emit(Op::BL, 8);  // to the call's exit code, right after the return slot: no label needed
   const int return_slot = int(as_.size());
   as_.branch(Op::B, return_exit);
-  as_.bind(call_exit);
   emit_exit_code(call_slot, target);
   as_.bind(return_exit);
   emit_exit_code(return_slot, return_pc);
@@ -40,17 +39,17 @@ void Lowering::emit_call_exit(u64 target, u64 return_pc) {
 
 void Lowering::emit_return_exit(Value target) {
   Gpr x = reg(target, kScratch1);
-  Label mispredicted;
   as_.emit(Op::LD_WU, kScratch0, kEnv, kRasTopOffset);
   as_.emit(Op::ADD_D, kScratch2, kScratch0, kEnv);
   as_.emit(Op::LD_D, kScratch3, kScratch2, kRasOffset);
-  as_.branch(Op::BNE, mispredicted, kScratch3, x);
+  // Mispredicted: to the jump-cache lookup after the five words of the predicted return (a
+  // fixed distance, so no label).
+  as_.emit(Op::BNE, kScratch3, x, 6 * 4);
   as_.emit(Op::ADDI_W, kScratch0, kScratch0, -16);
   as_.emit(Op::ANDI, kScratch0, kScratch0, kRasMask);
   as_.emit(Op::ST_W, kScratch0, kEnv, kRasTopOffset);
   as_.emit(Op::LD_D, kRa, kScratch2, kRasOffset + 8);
   as_.emit(Op::JIRL, kZero, kRa, 0);
-  as_.bind(mispredicted);
   emit_indirect_exit(target, 0);
 }
 

@@ -169,7 +169,7 @@ class Lowering {
   u16 lbt_candidates_[ir::Block::kMaxInsts];
   int nlbt_candidates_ = 0;
   // i64 add whose operand scaled_[i] - 1 is a shift by 1..4 used only there: one alsl.d (the
-  // shift is then not emitted: folded_[shift] is set). 0: none.
+  // shift is then not emitted: folded_[shift] is set). 0: none. Set for adds and shifts only.
   u8 scaled_[ir::Block::kMaxInsts];
   bool folded_[ir::Block::kMaxInsts];
   // LBT: an x86 condition on flags read from eflags, computed by one setx86j: its code, or

@@ -108,7 +108,7 @@ struct Ctx {
   };
   static constexpr int kMaxStateWrites = 48;  // far above any instruction's (cpuid: 4, popf: 7)
   void record_write(StateWrite::Kind kind, u8 what, u8 mask, Value v, Value v2 = 0) {
-    if (nwrites == 0) first_write_at = b.block().size();
+    if (nwrites == 0) calls_at_first_write = b.calls_emitted();
     if (nwrites < kMaxStateWrites) writes[nwrites] = StateWrite{kind, what, mask, v, v2};
     ++nwrites;
   }
@@ -118,7 +118,7 @@ struct Ctx {
 
   StateWrite writes[kMaxStateWrites];
   int nwrites = 0;
-  int first_write_at = 0;                  // block size when the first write was recorded
+  u32 calls_at_first_write = 0;            // helper calls emitted before the first write
   u32 written_regs = 0;                    // bit per GuestReg written by this instruction
   u8 written_flags = 0;                    // bit per ir::Flag
   // The value arrays below are read only where their mask bit (written_regs, address_known,

@@ -74,9 +74,7 @@ void Ctx::set_flag(u8 f, Value v) {
 bool Ctx::flush_state_writes() {
   if (nwrites == 0) return true;
   if (nwrites > kMaxStateWrites) return false;
-  const ir::Block& block = b.block();
-  for (int i = first_write_at; i < block.size(); ++i)
-    if (block[i].op == ir::Op::Call) return false;
+  if (b.calls_emitted() != calls_at_first_write) return false;  // a call after the first write
   for (int i = 0; i < nwrites; ++i) {
     const StateWrite& w = writes[i];
     switch (w.kind) {

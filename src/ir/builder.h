@@ -55,7 +55,13 @@ class Builder {
 
   Value load(Type t, Value addr, u8 segment) { return emit1(Op::Load, t, addr, segment); }
   void store(Value addr, Value v, u8 segment) { Value a[2] = {addr, v}; emit(Op::Store, Type::kVoid, 2, a, segment); }
-  Value call(u16 helper, Type result, int argc, const Value* args) { return emit(Op::Call, result, u8(argc), args, helper); }
+  Value call(u16 helper, Type result, int argc, const Value* args) {
+    calls_emitted_ += !b_.full();  // counted when appended (append refuses only a full block)
+    return emit(Op::Call, result, u8(argc), args, helper);
+  }
+  // Helper calls appended through this builder so far. Two readings tell whether a call was
+  // emitted between them without scanning the block (the frontend's precise state rule).
+  u32 calls_emitted() const { return calls_emitted_; }
 
   // `mask` is a FlagBit mask; see flag_groups.h for the immediate's layout.
   void flag_group(u8 kind, u8 mask, Value a, Value b) {
@@ -97,6 +103,7 @@ class Builder {
 
   Block& b_;
   bool overflowed_ = false;
+  u32 calls_emitted_ = 0;
 };
 
 }  // namespace bmbt::ir

@@ -106,11 +106,15 @@ class SeenTable {
   // An earlier instruction identical to b[i], or kNoValue (then b[i] is remembered).
   Value find_or_add(int i) {
     const Inst& in = b_[i];
-    // One multiplication mixes the fields into the top bits, which pick the slot. The immediate
-    // is left out: only Const has one among pure ops, and Const is never looked up.
-    const u64 fields = u64(in.op) | u64(in.type) << 8 | u64(in.args[0]) << 16 | u64(in.args[1]) << 32 |
-                       u64(in.args[2]) << 48;
-    const u64 h = fields * 0x9e3779b97f4a7c15ull;
+    // Multiplications mix the fields into the top bits, which pick the slot. The first eight
+    // bytes (op, type, operand count, a padding byte, the first two operands) are read as one
+    // word, the padding masked off. The immediate is left out: only Const has one among pure
+    // ops, and Const is never looked up.
+    static_assert(__builtin_offsetof(Inst, args) == 4 && sizeof(Value) == 2, "fields of one word");
+    u64 head;
+    __builtin_memcpy(&head, &in, 8);
+    head &= ~(u64(0xff) << 24);
+    const u64 h = head * 0x9e3779b97f4a7c15ull + u64(in.args[2]) * 0xc2b2ae3d27d4eb4full;
     for (u32 k = u32(h >> shift_);; k = (k + 1) & (slots_ - 1)) {
       const Value v = slot_[k];
       if (v == kNoValue) {
