@@ -36,7 +36,8 @@ inline std::vector<Form> forms() {
   struct Width { int bits; std::vector<u8> prefix; };
   const Width widths[] = {{8, {}}, {16, {0x66}}, {32, {}}, {64, {0x48}}};
   for (const Width& w : widths) {
-    auto with = [&](std::vector<u8> tail) { std::vector<u8> b = w.prefix; b.insert(b.end(), tail.begin(), tail.end()); return b; };
+    // Byte by byte: vector::insert of a possibly empty range draws a false -Wstringop-overread from GCC 12.
+    auto with = [&](std::vector<u8> tail) { std::vector<u8> b = w.prefix; for (u8 x : tail) b.push_back(x); return b; };
     u8 wide = w.bits == 8 ? 0 : 1;
     std::string suffix = "/" + std::to_string(w.bits);
     for (const Alu& a : alus) out.push_back({a.name + suffix, with({u8(a.op8 + wide), 0xd0}), a.flags, false, w.bits});
@@ -89,7 +90,7 @@ inline std::vector<Form> forms() {
     out.push_back({"bsf" + suffix, with({0x0f, 0xbc, 0xc2}), kZF, false, w.bits, Count::kNone, Divide::kNone, kArith});
     out.push_back({"bsr" + suffix, with({0x0f, 0xbd, 0xc2}), kZF, false, w.bits, Count::kNone, Divide::kNone, kArith});
     // f3 is a mandatory prefix: it goes before 0x66 / REX.
-    auto f3 = [&](std::vector<u8> tail) { std::vector<u8> b = {0xf3}; b.insert(b.end(), w.prefix.begin(), w.prefix.end()); b.insert(b.end(), tail.begin(), tail.end()); return b; };
+    auto f3 = [&](std::vector<u8> tail) { std::vector<u8> b = {0xf3}; for (u8 x : w.prefix) b.push_back(x); for (u8 x : tail) b.push_back(x); return b; };
     out.push_back({"lzcnt" + suffix, f3({0x0f, 0xbd, 0xc2}), kCF | kZF, false, w.bits, Count::kNone, Divide::kNone, kArith});
     out.push_back({"tzcnt" + suffix, f3({0x0f, 0xbc, 0xc2}), kCF | kZF, false, w.bits, Count::kNone, Divide::kNone, kArith});
     out.push_back({"popcnt" + suffix, f3({0x0f, 0xb8, 0xc2}), kArith, false, w.bits});
