@@ -9,7 +9,7 @@
 
 namespace bmbt::x86 {
 
-constexpr u8 kArithFlags = ir::kFlagCF | ir::kFlagPF | ir::kFlagAF | ir::kFlagZF | ir::kFlagSF | ir::kFlagOF;
+using ir::kArithFlags;
 
 using ir::Type;
 using ir::Value;
@@ -32,7 +32,7 @@ struct Ctx {
   bool flag_groups;  // LBT flag strategy: mark flag formulas that one LBT instruction can replace
   // ir::FlagBit mask of the arithmetic flags anything after this instruction may read
   // (flag_plan.h); the others need not be computed. DF is always written.
-  u8 live_flags = 0x3f;
+  u8 live_flags = kArithFlags;
   bool live(u8 f) const { return (live_flags >> f) & 1; }
 
   const ZydisDecodedInstruction& insn() const { return d.insn; }

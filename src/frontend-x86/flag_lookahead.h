@@ -27,7 +27,7 @@ inline u8 to_ir_flags(ZydisAccessedFlagsMask m) {
 
 // ir::FlagBit mask of the flags in `wanted` (of CF PF AF ZF SF OF) that code at `pc` may read
 // before writing. Asking only about the flags whose answer still matters lets the scan stop early.
-u8 flags_read_before_written(const Decoder& dec, CodeSource& code, u64 pc, u8 wanted = 0x3f, int depth = 1);
+u8 flags_read_before_written(const Decoder& dec, CodeSource& code, u64 pc, u8 wanted = ir::kArithFlags, int depth = 1);
 
 // The union of the above at `first` and at `second` (a jcc's two successors); `second` is scanned
 // only for flags `first` does not read.

@@ -7,15 +7,13 @@ namespace bmbt::x86 {
 
 namespace {
 
-constexpr u8 kAllFlags = 0x3f;
-
 // How an instruction of the register-only list treats the flags Zydis says it modifies.
 enum class FlagWrites : u8 {
   kNotPlanned,    // not on the list: the run stops before it
   kAlways,        // writes them whatever the operands (reads what Zydis says it tests)
   kShift,         // writes them unless the masked count is 0 (then the old flags stay)
   kConditional,   // may keep the old values (rotates, double shifts): reads what it writes
-  kEndsRun,       // direct jmp / jcc: the last instruction of a run
+  kEndsRun,       // direct jmp / jcc: the last instruction of a run (run_end_or)
 };
 
 FlagWrites flag_writes_of(ZydisMnemonic m) {
@@ -37,16 +35,18 @@ FlagWrites flag_writes_of(ZydisMnemonic m) {
     case ZYDIS_MNEMONIC_ROL: case ZYDIS_MNEMONIC_ROR: case ZYDIS_MNEMONIC_RCL: case ZYDIS_MNEMONIC_RCR:
     case ZYDIS_MNEMONIC_SHLD: case ZYDIS_MNEMONIC_SHRD:
       return FlagWrites::kConditional;
-    case ZYDIS_MNEMONIC_JMP:
-      return FlagWrites::kEndsRun;
     default:
-      // jcc, setcc, cmovcc; plan_flags() tells jcc (ends the run) from the others (kAlways).
-      if (condition_of(m) >= 0) return FlagWrites::kEndsRun;
-      return FlagWrites::kNotPlanned;
+      return condition_of(m) >= 0 ? FlagWrites::kAlways : FlagWrites::kNotPlanned;  // setcc, cmovcc
   }
 }
 
-bool is_jcc(const ZydisDecodedInstruction& insn) { return insn.meta.category == ZYDIS_CATEGORY_COND_BR; }
+// A direct jmp or a jcc (not jrcxz/loop, which have no condition code) ends a run; indirect
+// jumps stop it like any other barrier.
+FlagWrites run_end_or(const ZydisDecodedInstruction& insn, FlagWrites kind) {
+  const bool jcc = insn.meta.category == ZYDIS_CATEGORY_COND_BR && condition_of(insn.mnemonic) >= 0;
+  if (insn.mnemonic != ZYDIS_MNEMONIC_JMP && !jcc) return kind;
+  return insn.attributes & ZYDIS_ATTRIB_IS_RELATIVE ? FlagWrites::kEndsRun : FlagWrites::kNotPlanned;
+}
 
 bool accesses_memory(const ZydisDecodedInstruction& insn) {
   if ((insn.attributes & ZYDIS_ATTRIB_HAS_MODRM) && insn.raw.modrm.mod != 3)
@@ -74,10 +74,10 @@ void plan_flags(const Decoder& dec, CodeSource& code, u64 pc, int max_insns, u64
   plan.insns = buffer;
   plan.stops_at_barrier = false;
   plan.live_out_known = false;
-  plan.live_out = kAllFlags;
+  plan.live_out = kArithFlags;
   if (max_insns > FlagPlan::kMaxInsns) max_insns = FlagPlan::kMaxInsns;
   u8 reads[FlagPlan::kMaxInsns], kills[FlagPlan::kMaxInsns];
-  u8 live = kAllFlags;  // after the last planned instruction
+  u8 live = kArithFlags;  // after the last planned instruction
   int n = 0;
   while (n < max_insns && pc / page_size == first_page) {
     // Decoded in full, once: the translation takes the instruction from the plan.
@@ -86,10 +86,8 @@ void plan_flags(const Decoder& dec, CodeSource& code, u64 pc, int max_insns, u64
     if (avail <= 0 || !dec.decode(planned.bytes, usize(avail), pc, planned.d)) break;  // an exit: every flag live
     plan.decoded = n + 1;
     const ZydisDecodedInstruction* insn = &planned.d.insn;
-    FlagWrites kind = flag_writes_of(insn->mnemonic);
-    if (kind == FlagWrites::kEndsRun && insn->mnemonic != ZYDIS_MNEMONIC_JMP && !is_jcc(*insn)) kind = FlagWrites::kAlways;
-    if (kind == FlagWrites::kNotPlanned || accesses_memory(*insn) ||
-        (kind == FlagWrites::kEndsRun && !(insn->attributes & ZYDIS_ATTRIB_IS_RELATIVE))) {
+    const FlagWrites kind = run_end_or(*insn, flag_writes_of(insn->mnemonic));
+    if (kind == FlagWrites::kNotPlanned || accesses_memory(*insn)) {
       plan.stops_at_barrier = true;
       break;
     }

@@ -31,7 +31,7 @@ struct FlagPlan {
   // Set when the run ends in a direct jmp/jcc and the look-ahead ran: the block's live-out
   // flags (Block::live_out_flags), so that they are not computed twice.
   bool live_out_known = false;
-  u8 live_out = 0x3f;
+  u8 live_out = ir::kArithFlags;
 };
 
 // Plans at most `max_insns` instructions from `pc`, none on a later page than `first_page`

@@ -71,7 +71,7 @@ Outcome translate_once(const Decoder& dec, CodeSource& code, u64 pc, ir::Block& 
       }
     }
     const int plan_index = next_in_plan < planned ? next_in_plan++ : -1;
-    const u8 live = plan_index >= 0 ? plan.live_after[plan_index] : u8(0x3f);
+    const u8 live = plan_index >= 0 ? plan.live_after[plan_index] : kArithFlags;
     // The plan decoded its instructions (and the barrier after it); anything else is decoded here.
     const int slot = plan_index >= 0 ? plan_index : barrier_slot;
     const PlannedInsn* pre = slot >= 0 && plan.insns[slot].d.pc == pc ? &plan.insns[slot] : nullptr;

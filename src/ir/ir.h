@@ -75,7 +75,7 @@ class Block {
   u32 guest_insns = 0;        // guest instructions covered
   // Arithmetic flags (FlagBit mask) that code after this block may read before writing them;
   // the frontend's look-ahead narrows it, passes treat the others as dead at the block end.
-  u8 live_out_flags = 0x3f;
+  u8 live_out_flags = kArithFlags;
   bool live_out_flags_known = false;  // set by the frontend when it already ran the look-ahead
   bool has_flag_groups = false;  // translated for the LBT flag strategy (ir/flag_groups.h)
   Terminator term;
@@ -84,7 +84,7 @@ class Block {
     guest_pc = pc;
     guest_bytes = 0;
     guest_insns = 0;
-    live_out_flags = 0x3f;
+    live_out_flags = kArithFlags;
     live_out_flags_known = false;
     has_flag_groups = false;
     term = Terminator{};

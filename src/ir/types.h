@@ -32,6 +32,8 @@ enum FlagBit : u8 {
   kFlagCF = 1 << kCF, kFlagPF = 1 << kPF, kFlagAF = 1 << kAF, kFlagZF = 1 << kZF,
   kFlagSF = 1 << kSF, kFlagOF = 1 << kOF, kFlagDF = 1 << kDF,
 };
+// CF PF AF ZF SF OF: the flags liveness is tracked for (DF is always kept).
+constexpr u8 kArithFlags = kFlagCF | kFlagPF | kFlagAF | kFlagZF | kFlagSF | kFlagOF;
 const char* flag_name(u8 flag);
 
 }  // namespace bmbt::ir

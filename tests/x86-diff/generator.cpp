@@ -934,7 +934,7 @@ Case make_case(u64 seed, u64 index) {
       ok = b.single(templates()[usize(ts[rng.below(ts.size())])]);
     }
     if (!ok) continue;
-    if (u64(i64(c.in.gpr[4] << 16) >> 16) != c.in.gpr[4]) continue;  // a template chose a non-canonical RSP
+    if (!is_canonical(c.in.gpr[4])) continue;  // a template chose a non-canonical RSP
     if (c.in.rflags & kDF) c.features |= kFeatDF;
     if (!zydis_agrees(c)) {
       std::fprintf(stderr, "x86-diff: generator produced bytes Zydis does not decode as intended (seed %llu case %llu attempt %llu):",

@@ -23,6 +23,9 @@ constexpr u64 kCodePage = 0x10010000;
 constexpr u64 kCodePageSize = 0x1000;
 constexpr u64 kCodeAddr = kCodePage + 0x800;
 constexpr u8 kTrapByte = 0xCC;
+// Bits 63..47 all equal (48-bit virtual addresses): the only RSP values every x86-64 host enters a
+// case with (generator.cpp, native_runner.cpp).
+constexpr bool is_canonical(u64 v) { return u64(i64(v << 16) >> 16) == v; }
 
 constexpr int kMaxCode = 64;       // bytes of one test case (an instruction or a short sequence)
 constexpr int kMaxPatches = 4;     // explicit memory contents on top of the pseudo-random fill

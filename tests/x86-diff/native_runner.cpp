@@ -81,7 +81,7 @@ __attribute__((no_stack_protector)) void on_signal(int sig, siginfo_t* si, void*
       rip -= 1;  // past the int3
     } else if (sig == SIGSEGV && g[REG_TRAPNO] == 14 && addr == rip) {
       r.kind = u32(ExitKind::kCompleted);  // the branch went to a non-executable target
-    } else if (rip == kCodeAddr + g_code_len && u64(i64(r.out.gpr[4] << 16) >> 16) != r.out.gpr[4]) {
+    } else if (rip == kCodeAddr + g_code_len && !is_canonical(r.out.gpr[4])) {
       // The code ran to its end and left a non-canonical RSP (shrd rsp, ...): on AMD hosts the
       // kernel's return to user mode can then fault at the trap byte (seen as SIGILL or SIGSEGV
       // under load) instead of the int3 trapping. The instructions under test completed.

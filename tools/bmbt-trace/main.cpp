@@ -32,7 +32,7 @@ constexpr const char* kUsage =
     "without running it: every block reachable through direct jumps, branches and calls.\n"
     "-stable-helpers: helper calls target fixed placeholder addresses instead of this process's\n"
     "  helpers, so the code bytes depend only on the image (byte-for-byte comparisons across builds).\n"
-"-lbt: the LBT flag strategy (flag groups in the IR, x86 flag instructions in the code).\n"
+    "-lbt: the LBT flag strategy (flag groups in the IR, x86 flag instructions in the code).\n"
     "-no-flag-plan: emit every flag formula and leave dead ones to the IR passes (the translation\n"
     "  after the passes is the same; for checking that, and for measuring what the plan saves).\n";
 
