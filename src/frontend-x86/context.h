@@ -21,12 +21,33 @@ enum class Emit : u8 {
   kUnsupported,  // this form is not implemented: the block exits with #UD semantics at this pc
 };
 
+// Guest registers and flags whose current value the block already holds, from an earlier read or
+// write in the block: a later read uses that value instead of emitting another get. This is the
+// IR pass forward_state's rule (fold_constants.cpp), applied while the IR is built so that the
+// reads it would delete are never emitted; a helper call, which may read and change any guest
+// state, forgets everything. Lives as long as one translation attempt of a block.
+struct KnownState {
+  u32 regs = 0;     // bit per GuestReg: reg[] holds its value
+  u8 flags = 0;     // bit per ir::Flag: flag[] holds its value
+  u32 calls = 0;    // Builder::calls_emitted() when the values above were valid
+  Value reg[kGuestRegCount];
+  Value flag[ir::kFlagCount];
+  // Forgets everything if a helper call was emitted since the last look.
+  void sync(const ir::Builder& b) {
+    if (b.calls_emitted() == calls) return;
+    calls = b.calls_emitted();
+    regs = 0;
+    flags = 0;
+  }
+};
+
 struct Ctx {
   // A constructor rather than aggregate initialisation: `writes` is filled as used, never cleared.
-  Ctx(ir::Builder& builder, const DecodedInsn& insn, u64 next, bool groups, u8 live)
-      : b(builder), d(insn), next_pc(next), flag_groups(groups), live_flags(live) {}
+  Ctx(ir::Builder& builder, KnownState& state, const DecodedInsn& insn, u64 next, bool groups, u8 live)
+      : b(builder), known(state), d(insn), next_pc(next), flag_groups(groups), live_flags(live) {}
 
   ir::Builder& b;
+  KnownState& known;  // values of guest state the block holds (reads are forwarded from it)
   const DecodedInsn& d;
   u64 next_pc;
   bool flag_groups;  // LBT flag strategy: mark flag formulas that one LBT instruction can replace
@@ -51,13 +72,20 @@ struct Ctx {
   u8 segment(int i) const;
 
   // Whole-register access by GuestReg number. A register written earlier by the same guest
-  // instruction reads back as the written value (the set itself is sunk below the instruction's
-  // memory accesses by the translator, so a fresh get would see the old value).
+  // instruction reads back as the written value (the set itself is appended after the
+  // instruction's memory accesses by the translator, so a fresh get would see the old value);
+  // one read or written by an earlier instruction of the block, as that value (KnownState).
   Value reg64(u8 r);
   Value reg(u8 r, Type t) { return b.trunc(t, reg64(r)); }
+  // True if reg64(r) is a value no IR pass can turn into a constant (a guest state read or a load).
+  bool never_constant(u8 r);
+  bool is_state_or_load(Value v) const {
+    const ir::Op op = b.block()[v].op;
+    return op == ir::Op::GetReg || op == ir::Op::Load;
+  }
   void put64(u8 r, Value v);               // whole-register write
   void set_reg(u8 r, Value v);             // with x86 write rules for v's width (no high-byte forms)
-  // Same for flags: a flag set earlier in this instruction reads back as the set value.
+  // Same for flags: a flag set earlier in this instruction (or the block) reads back as the set value.
   Value flag(u8 f);
   void set_flag(u8 f, Value v);
   // A register used as a string/loop pointer or counter at the instruction's address size.

@@ -62,7 +62,13 @@ Value Ctx::condition(int cc) {
 }
 
 Value Ctx::flag(u8 f) {
-  return (written_flags >> f) & 1 ? flag_value[f] : b.get_flag(f);
+  if ((written_flags >> f) & 1) return flag_value[f];
+  known.sync(b);
+  if ((known.flags >> f) & 1) return known.flag[f];
+  const Value v = b.get_flag(f);
+  known.flags |= u8(1 << f);
+  known.flag[f] = v;
+  return v;
 }
 
 void Ctx::set_flag(u8 f, Value v) {
@@ -75,11 +81,20 @@ bool Ctx::flush_state_writes() {
   if (nwrites == 0) return true;
   if (nwrites > kMaxStateWrites) return false;
   if (b.calls_emitted() != calls_at_first_write) return false;  // a call after the first write
+  known.sync(b);  // the instruction's calls, all before its writes, forget what came before
   for (int i = 0; i < nwrites; ++i) {
     const StateWrite& w = writes[i];
     switch (w.kind) {
-      case StateWrite::kReg: b.set_reg(w.what, w.v); break;
-      case StateWrite::kFlag: b.set_flag(w.what, w.v); break;
+      case StateWrite::kReg:
+        b.set_reg(w.what, w.v);
+        known.regs |= u32(1) << w.what;
+        known.reg[w.what] = w.v;
+        break;
+      case StateWrite::kFlag:
+        b.set_flag(w.what, w.v);
+        known.flags |= u8(1 << w.what);
+        known.flag[w.what] = w.v;
+        break;
       case StateWrite::kGroup: b.flag_group(w.what, w.mask, w.v, w.v2); break;
     }
   }

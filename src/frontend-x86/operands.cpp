@@ -67,18 +67,26 @@ Value Ctx::address(int i, bool with_segment_base) {
   const bool cacheable = with_segment_base && i < 4;
   if (cacheable && ((address_known >> i) & 1)) return address_value[i];
   const ZydisDecodedOperand& o = op(i);
-  Value sum = b.i64c(u64(o.mem.disp.has_displacement ? o.mem.disp.value : 0));
-  if (o.mem.base == ZYDIS_REGISTER_RIP || o.mem.base == ZYDIS_REGISTER_EIP) {
-    sum = b.i64c(next_pc + u64(o.mem.disp.value));
-  } else if (o.mem.base != ZYDIS_REGISTER_NONE) {
-    GprRef base = gpr_ref(o.mem.base);
-    sum = b.add(reg64(base.reg), sum);
+  // The sum is built as ((disp + base) + (index << scale)), the displacement's constant emitted
+  // first: the IR passes turn that into the same block every time. A zero displacement is left
+  // out where they would delete its addition without a trace: x + 0 becomes x, except that a
+  // constant x gives a new constant at the addition's place, so only a register value that
+  // cannot become a constant (a guest state read or a load) drops it.
+  const u64 disp = u64(o.mem.disp.has_displacement ? o.mem.disp.value : 0);
+  const bool rip = o.mem.base == ZYDIS_REGISTER_RIP || o.mem.base == ZYDIS_REGISTER_EIP;
+  const bool has_base = o.mem.base != ZYDIS_REGISTER_NONE && !rip;
+  const bool has_index = o.mem.index != ZYDIS_REGISTER_NONE;
+  const u8 first_reg = has_base ? gpr_ref(o.mem.base).reg : gpr_ref(o.mem.index).reg;
+  const bool drop_disp = disp == 0 && (has_base || has_index) && never_constant(first_reg);
+  Value sum = rip ? b.i64c(next_pc + disp) : drop_disp ? ir::kNoValue : b.i64c(disp);
+  if (has_base) {
+    const Value base = reg64(first_reg);
+    sum = drop_disp ? base : b.add(base, sum);
   }
-  if (o.mem.index != ZYDIS_REGISTER_NONE) {
-    GprRef index = gpr_ref(o.mem.index);
-    Value idx = reg64(index.reg);
+  if (has_index) {
+    Value idx = reg64(gpr_ref(o.mem.index).reg);
     if (o.mem.scale > 1) idx = b.shl(idx, b.i64c(u64(__builtin_ctz(o.mem.scale))));
-    sum = b.add(sum, idx);
+    sum = sum == ir::kNoValue ? idx : b.add(sum, idx);
   }
   if (d.insn.address_width == 32) sum = b.zext(Type::kI64, b.trunc(Type::kI32, sum));
   u8 seg = with_segment_base ? segment(i) : 3;
@@ -115,7 +123,21 @@ Value Ctx::read_as(int i, Type t) {
   }
 }
 
-Value Ctx::reg64(u8 r) { return (written_regs >> r) & 1 ? reg_value[r] : b.get_reg(r); }
+bool Ctx::never_constant(u8 r) {
+  if ((written_regs >> r) & 1) return is_state_or_load(reg_value[r]);
+  known.sync(b);
+  return !((known.regs >> r) & 1) || is_state_or_load(known.reg[r]);  // else reg64 emits a get
+}
+
+Value Ctx::reg64(u8 r) {
+  if ((written_regs >> r) & 1) return reg_value[r];
+  known.sync(b);
+  if ((known.regs >> r) & 1) return known.reg[r];
+  const Value v = b.get_reg(r);
+  known.regs |= u32(1) << r;
+  known.reg[r] = v;
+  return v;
+}
 
 void Ctx::put64(u8 r, Value v) {
   written_regs |= u32(1) << r;

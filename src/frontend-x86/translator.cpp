@@ -33,6 +33,7 @@ Outcome translate_once(const Decoder& dec, CodeSource& code, u64 pc, ir::Block& 
                        InsnObserver* observer, int barrier_at, u32* reported, int* stopped_at) {
   block.reset(pc);
   ir::Builder b(block);
+  KnownState known;
   const u64 first_page = pc / limits.page_size;
   FlagPlan plan;
   int planned = 0, next_in_plan = 0;  // the current plan's instructions, and the next one's index
@@ -64,6 +65,7 @@ Outcome translate_once(const Decoder& dec, CodeSource& code, u64 pc, ir::Block& 
         plan_flags(dec, code, pc, room, first_page, limits.page_size, limits.flag_lookahead, plan);
         planned = plan.count;
         barrier_next = plan.stops_at_barrier && planned > 0;
+        if (planned == 0 && plan.decoded > 0) barrier_slot = 0;  // this instruction is the barrier
         if (plan.live_out_known) {
           block.live_out_flags = plan.live_out;
           block.live_out_flags_known = true;
@@ -94,7 +96,7 @@ Outcome translate_once(const Decoder& dec, CodeSource& code, u64 pc, ir::Block& 
     const u64 next = pc + d.insn.length;
     const int mark = block.size();
     b.insn_start(pc);
-    Ctx ctx{b, d, next, limits.flag_groups, live};
+    Ctx ctx{b, known, d, next, limits.flag_groups, live};
     Handler h = handler_for(d.insn.mnemonic);
     Emit result = h ? h(ctx) : Emit::kUnsupported;
     if (result == Emit::kUnsupported) {
