@@ -160,8 +160,19 @@ struct Ctx {
   Value flag_value[ir::kFlagCount];
 };
 
-// Condition code of a jcc/setcc/cmovcc mnemonic, or -1.
-int condition_of(ZydisMnemonic m);
+// Condition code of a jcc/setcc/cmovcc mnemonic, or -1. Constexpr: the flag plan builds its
+// per-mnemonic table from it at compile time.
+constexpr int condition_of(ZydisMnemonic m) {
+  switch (m) {
+#define CC(n, j, set, cmov) case ZYDIS_MNEMONIC_##j: case ZYDIS_MNEMONIC_##set: case ZYDIS_MNEMONIC_##cmov: return n;
+    CC(0, JO, SETO, CMOVO) CC(1, JNO, SETNO, CMOVNO) CC(2, JB, SETB, CMOVB) CC(3, JNB, SETNB, CMOVNB)
+    CC(4, JZ, SETZ, CMOVZ) CC(5, JNZ, SETNZ, CMOVNZ) CC(6, JBE, SETBE, CMOVBE) CC(7, JNBE, SETNBE, CMOVNBE)
+    CC(8, JS, SETS, CMOVS) CC(9, JNS, SETNS, CMOVNS) CC(10, JP, SETP, CMOVP) CC(11, JNP, SETNP, CMOVNP)
+    CC(12, JL, SETL, CMOVL) CC(13, JNL, SETNL, CMOVNL) CC(14, JLE, SETLE, CMOVLE) CC(15, JNLE, SETNLE, CMOVNLE)
+#undef CC
+    default: return -1;
+  }
+}
 
 using Handler = Emit (*)(Ctx&);
 Handler handler_for(ZydisMnemonic m);

@@ -107,6 +107,9 @@ Outcome translate_once(const Decoder& dec, CodeSource& code, u64 pc, ir::Block& 
       return done();
     }
     if (!ctx.flush_state_writes()) return Outcome::kInternalError;  // a handler broke the rule
+    // The plan dropped earlier writes of the flags it counted as overwritten here: a live one the
+    // handler did not write would leave a stale value (a plan/handler disagreement, a bug).
+    if (plan_index >= 0 && (plan.kills[plan_index] & live & ~ctx.written_flags)) return Outcome::kInternalError;
     block.guest_insns++;
     block.guest_bytes += d.insn.length;
     pc = next;

@@ -59,6 +59,22 @@ TEST_CASE("the frontend's flag plan emits only live flags, and the passes end wi
   check_plan_changes_nothing({0x48, 0x01, 0xd8, 0x48, 0x29, 0xd1, 0x74, 0x02}, 64, *planned);  // add; sub; jz
   CHECK(test::count_ops(*planned, ir::Op::SetFlag) == 6);      // the sub's
   CHECK(test::count_ops(*planned, ir::Op::OverflowAdd) == 0);  // the add's OF was never computed
+
+  // A memory access does not end a plan: add [rdx], rax writes its flags after its accesses, and
+  // the sub overwrites all of them before anything could observe them.
+  auto through_memory = std::make_unique<ir::Block>();
+  check_plan_changes_nothing({0x48, 0x01, 0x02, 0x48, 0x29, 0xfe, 0x74, 0x02}, 64, *through_memory);  // add [rdx], rax; sub rsi, rdi; jz
+  CHECK(test::count_ops(*through_memory, ir::Op::SetFlag) == 6);
+  CHECK(test::count_ops(*through_memory, ir::Op::OverflowAdd) == 0);
+  // ...but flags written before it are live there (a fault must see them): add; mov rcx, [rdx]; sub; jz
+  auto before_memory = std::make_unique<ir::Block>();
+  check_plan_changes_nothing({0x48, 0x01, 0xd8, 0x48, 0x8b, 0x0a, 0x48, 0x29, 0xfe, 0x74, 0x02}, 64, *before_memory);
+  CHECK(test::count_ops(*before_memory, ir::Op::SetFlag) == 12);
+  // An undefined flag the handler always writes counts as overwritten: xor clears AF, so the
+  // first xor's AF is not emitted (xor eax, ebx; xor ecx, edx; jz).
+  auto undefined = std::make_unique<ir::Block>();
+  check_plan_changes_nothing({0x31, 0xd8, 0x31, 0xd1, 0x74, 0x02}, 64, *undefined);
+  CHECK(test::count_ops(*undefined, ir::Op::SetFlag) == 6);
 }
 
 TEST_CASE("a flag plan cut short by a full block is retried: the block end sees exact flags") {
