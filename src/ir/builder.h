@@ -9,7 +9,10 @@ namespace bmbt::ir {
 
 class Builder {
  public:
-  explicit Builder(Block& block) : b_(block) {}
+  explicit Builder(Block& block) : b_(block) {
+    static_assert(kNoValue == 0xffff, "cleared bytewise");
+    __builtin_memset(widths_, 0xff, sizeof widths_);
+  }
   Block& block() { return b_; }
   bool overflowed() const { return overflowed_; }
   Type type_of(Value v) const { return b_[v].type; }
@@ -100,6 +103,16 @@ class Builder {
   }
   Value emit1(Op op, Type t, Value a, u64 imm) { return emit(op, t, 1, &a, imm); }
   Value flag3(Op op, Value a, Value b, Value r) { Value v[3] = {a, b, r}; return emit(op, Type::kI1, 3, v, 0); }
+
+  // Width changes (zext, sext, trunc) of values no pass can turn into a constant (state reads,
+  // loads, helper results and width changes of those) are emitted once per block and reused, as
+  // the passes' common-subexpression elimination would: `test dil, dil` truncates rdi once.
+  bool never_constant(Value v) const;
+  Value width_change(Op op, Type t, Value v);
+  // Direct-mapped by (value, op, type); an entry is checked against the block itself, so the
+  // table needs no keys, only clearing (kNoValue) when the builder starts.
+  static constexpr int kWidthBits = 5;
+  Value widths_[1 << kWidthBits];
 
   Block& b_;
   bool overflowed_ = false;

@@ -198,6 +198,12 @@ TEST_CASE("redundant guest-state reads: a register read after its write uses the
   CHECK(gets_of(*with_call, kRAX) == 1);
   CHECK(rax_get_at > call_at);
 
+  // Width changes of state reads are made once per block, as common-subexpression elimination
+  // would: test dil, dil ; jz  -> one truncation of rdi.
+  auto test_same = std::make_unique<ir::Block>();
+  REQUIRE(test::translate({0x40, 0x84, 0xff, 0x74, 0x02}, *test_same));
+  CHECK(test::count_ops(*test_same, ir::Op::Trunc) == 1);
+
   // The pass itself, on a block the frontend did not make: a get after a set or after another get
   // takes the known value.
   auto parsed = std::make_unique<ir::Block>();
