@@ -83,6 +83,10 @@ void Assembler::resolve_slow(const Fixup& f, int target) {
   buf_[f.at] = e.word;
 }
 
+void Assembler::patch_forward_with(usize at, usize to, Op op, int regs, const detail::FastField* field) {
+  resolve(Fixup{nullptr, field, int(at), u8(regs), op, -1, 0}, int(to));
+}
+
 void Assembler::bind_pending(Label& l) {
   const int latest = -2 - l.pos;
   l.pos = int(pos_);

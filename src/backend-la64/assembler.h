@@ -78,6 +78,31 @@ class Assembler {
     emit(op, regs..., 0);
   }
 
+  // A forward branch whose target the caller records itself instead of in a label: emitted with
+  // offset 0; returns its word index for patch_forward(). For many branches that each land at a
+  // known later point (a soft-TLB miss path), this skips a label's bookkeeping.
+  template <class... A>
+  __attribute__((always_inline)) usize branch_forward(Op op, A... regs) {
+    const usize at = pos_;
+    emit(op, regs..., 0);
+    return at;
+  }
+  // Points the branch `op` (with `regs` register operands before its offset) that
+  // branch_forward() emitted at word `at` to word `to`; an offset out of reach is an error, as
+  // for a label. Inline so that a constant op's offset recipe is a constant; the checks are a
+  // label fixup's (resolve()), whose slow path handles the rest.
+  __attribute__((always_inline)) void patch_forward(usize at, usize to, Op op, int regs) {
+    const detail::FastField* field = detail::patch_field(op, regs);
+    if (field && !error_ && at < pos_ && buf_) {
+      u32 word = buf_[at];
+      if (detail::patch_with(*field, word, i64(int(to) - int(at)) * 4)) {
+        buf_[at] = word;
+        return;
+      }
+    }
+    patch_forward_with(at, to, op, regs, field);
+  }
+
   // A branch that reaches +-128 MiB whatever its condition's own field width: a conditional branch
   // whose target may be out of its reach becomes the inverted branch over a `b` (2 words).  A bound
   // target within the short reach takes the short form (1 word); b/bl are emitted as they are.
@@ -157,6 +182,7 @@ class Assembler {
   __attribute__((noinline)) void emit_out_of_line(Op op, A... operands) { put(enc(op, operands...), op); }
   void fail(const char* why, Op op) { if (!error_) { error_ = why; error_op_ = op; } }
   void add_fixup(Label* l, int operand, Op op, const detail::FastField* field);
+  void patch_forward_with(usize at, usize to, Op op, int regs, const detail::FastField* field);
   Op oldest_fixup_op() const;
   void bind_pending(Label& l);
   void li_long(Gpr rd, u64 value);

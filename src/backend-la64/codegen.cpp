@@ -21,22 +21,35 @@ constexpr ir::Effect kEffect[] = {
 #undef IR_OP
 };
 static_assert(sizeof(kEffect) / sizeof(kEffect[0]) == usize(IrOp::kCount), "op table");
+
+// A set of ops as a bit mask.
+template <class... Ops>
+constexpr u64 op_bits(Ops... ops) { return ((u64(1) << unsigned(ops)) | ...); }
+static_assert(usize(IrOp::kCount) <= 64, "op masks fit a u64");
+// The ops compute_last_uses looks at beyond their operands (most instructions are not).
+constexpr u64 kSetupOps = op_bits(IrOp::GetReg, IrOp::SetReg, IrOp::Add, IrOp::Shl, IrOp::Call, IrOp::SetFlagOnFault,
+                                   IrOp::SetFlag, IrOp::Load, IrOp::Store, IrOp::GetFlag, IrOp::Xor, IrOp::Or);
 }  // namespace
 
 // One walk over the block: uses and last uses, and what the later choices look at (the guest
-// register writes, the 64-bit adds, each GetReg's predecessor of the same register), so that
-// those do not walk the block again.
+// register writes, the 64-bit adds, each GetReg's predecessor of the same register, the helper
+// calls), so that those do not walk the block again.
 void Lowering::compute_last_uses() {
   // Locals: the byte-sized stores below may alias the block as far as the compiler knows, and
   // would make it reload the block's address and size on every step.
   const ir::Inst* insts = &b_[0];
   const int n = b_.size();
   for (i16& h : pinned_head_) h = -1;
-  nset_regs_ = nadds_ = nlbt_candidates_ = 0;
-  int first_on_fault = -1;
+  nset_regs_ = nadds_ = nlbt_candidates_ = ncalls_ = 0;
   i16 latest_get[16];
   for (i16& g : latest_get) g = -1;
-  u16 calls = 0;
+  // Software strategy: a setf.onfault value is needed by the miss paths of the accesses it
+  // covers (until the flag's next write), so each access counts as a use's end for the pending
+  // ones. Uses are met in block order, so the access is the latest use so far.
+  const bool track_on_fault = !t_.lbt;
+  Value pending[ir::kFlagCount];
+  for (Value& p : pending) p = ir::kNoValue;
+  u32 pending_mask = 0;
   for (int i = 0; i < n; ++i) {
     // The op and operand count read before the stores below, which (byte-sized) would make the
     // compiler read them again.
@@ -46,12 +59,14 @@ void Lowering::compute_last_uses() {
     last_use_[i] = -1;
     uses_[i] = 0;
     hint_[i] = -1;
-    calls_before_[i] = calls;
-    calls += op == IrOp::Call;
-    for (int a = 0; a < num_args; ++a) {
-      last_use_[in.args[a]] = i;
-      ++uses_[in.args[a]];
+    // Unrolled: most instructions have one or two operands.
+    switch (num_args) {
+      case 3: last_use_[in.args[2]] = i; ++uses_[in.args[2]]; [[fallthrough]];
+      case 2: last_use_[in.args[1]] = i; ++uses_[in.args[1]]; [[fallthrough]];
+      case 1: last_use_[in.args[0]] = i; ++uses_[in.args[0]]; break;
+      default: break;
     }
+    if (!((kSetupOps >> unsigned(op)) & 1)) continue;
     switch (op) {
       case IrOp::GetReg:
         if (in.imm < 16) {
@@ -70,8 +85,20 @@ void Lowering::compute_last_uses() {
       case IrOp::Shl:
         folded_[i] = false;
         break;
+      case IrOp::Call:
+        calls_[ncalls_++] = u16(i);
+        break;
       case IrOp::SetFlagOnFault:
-        if (first_on_fault < 0) first_on_fault = i;
+        if (track_on_fault) {
+          pending[in.imm] = in.args[0];
+          pending_mask |= 1u << in.imm;
+        }
+        break;
+      case IrOp::SetFlag:
+        pending_mask &= ~(1u << in.imm);
+        break;
+      case IrOp::Load: case IrOp::Store:
+        for (u32 m = pending_mask; m; m &= m - 1) last_use_[pending[__builtin_ctz(m)]] = i;
         break;
       case IrOp::GetFlag: case IrOp::Xor: case IrOp::Or:
         if (in.type == Type::kI1) lbt_candidates_[nlbt_candidates_++] = u16(i);
@@ -79,24 +106,23 @@ void Lowering::compute_last_uses() {
       default: break;
     }
   }
-  calls_before_[n] = calls;
   if (b_.term.cond != ir::kNoValue) {
     last_use_[b_.term.cond] = b_.size();
     ++uses_[b_.term.cond];
   }
-  // A setf.onfault value is needed by the miss paths of the accesses it covers (until the
-  // flag's next write): it lives until the last of them.
-  if (t_.lbt || first_on_fault < 0) return;
-  Value pending[ir::kFlagCount];
-  for (Value& p : pending) p = ir::kNoValue;
-  for (int i = first_on_fault; i < b_.size(); ++i) {
-    const ir::Inst& in = b_[i];
-    if (in.op == IrOp::SetFlagOnFault) pending[in.imm] = in.args[0];
-    else if (in.op == IrOp::SetFlag) pending[in.imm] = ir::kNoValue;
-    else if (in.op == IrOp::Load || in.op == IrOp::Store)
-      for (Value p : pending)
-        if (p != ir::kNoValue && last_use_[p] < i) last_use_[p] = i;
+}
+
+// No helper call (which may rewrite pinned guest registers) among instructions (a, b).
+bool Lowering::no_call_between(int a, int b) const {
+  if (ncalls_ == 0) return true;
+  // The first call after a: calls_ is in block order.
+  int lo = 0, hi = ncalls_;
+  while (lo < hi) {
+    const int mid = (lo + hi) / 2;
+    if (calls_[mid] <= a) lo = mid + 1;
+    else hi = mid;
   }
+  return lo == ncalls_ || calls_[lo] >= b;
 }
 
 // A conditional branch on a compare used nowhere else becomes one LoongArch compare-and-branch.
@@ -172,22 +198,9 @@ void Lowering::choose_scaled_adds() {
   }
 }
 
-// kTempRegs as a mask; ascending, so the lowest free bit is the first free one in pool order.
-static constexpr u32 temp_mask() {
-  u32 m = 0;
-  for (int k = 0; k < kNumTemps; ++k) m |= 1u << kTempRegs[k];
-  return m;
-}
-static constexpr bool temps_ascending() {
-  for (int k = 1; k < kNumTemps; ++k)
-    if (kTempRegs[k] <= kTempRegs[k - 1]) return false;
-  return true;
-}
-static_assert(temps_ascending(), "alloc_temp hands out the lowest free register first");
-
 int Lowering::alloc_temp(int for_inst) {
   for (int attempt = 0; attempt < 2; ++attempt) {
-    const u32 free = temp_mask() & ~busy_temps_;
+    const u32 free = kTempMask & ~busy_temps_;
     if (free) {
       const int r = __builtin_ctz(free);
       busy_temps_ |= 1u << r;
@@ -205,17 +218,28 @@ int Lowering::alloc_temp(int for_inst) {
 bool Lowering::spill_one(int i) {
   // Only a temporary's latest holder can be live in it: eight candidates, not every value.
   // Ties go to the earliest value.
-  int victim = -1;
   const ir::Inst& in = b_[i];
-  for (u8 r : kTempRegs) {
-    const int v = temp_holder_[r];
-    if (v < 0 || v >= i || loc_[v].kind != LocKind::kTemp || loc_[v].reg != r || last_use_[v] < i) continue;
-    bool is_operand = false;
-    for (int a = 0; a < in.num_args; ++a) is_operand |= in.args[a] == Value(v);
-    if (is_operand) continue;
-    if (victim < 0 || last_use_[v] > last_use_[victim] || (last_use_[v] == last_use_[victim] && v < victim)) victim = v;
+  // The temporaries holding operands of i: a holder that still lives in its temporary is an
+  // operand exactly when its register is among these.
+  u32 operand_temps = 0;
+  for (int a = 0; a < in.num_args; ++a) {
+    const Loc l = loc_[in.args[a]];
+    if (l.kind == LocKind::kTemp) operand_temps |= 1u << l.reg;
   }
-  if (victim < 0) return false;
+  // The largest (last use, -value) wins, whatever the order of the walk: one key compared.
+  u64 best = 0;  // no candidate (every candidate's key is above 0: ~v > 0)
+  for (u32 m = kTempMask & ~operand_temps; m; m &= m - 1) {
+    const int r = __builtin_ctz(m);
+    const int v = temp_holder_[r];
+    if (u32(v) >= u32(i)) continue;  // none (-1) or not before i
+    const Loc l = loc_[v];
+    const int end = last_use_[v];
+    if (!((l.kind == LocKind::kTemp) & (l.reg == r) & (end >= i))) continue;
+    const u64 key = u64(u32(end)) << 32 | ~u32(v);
+    if (key > best) best = key;
+  }
+  if (best == 0) return false;
+  const int victim = int(~u32(best));
   const u64 free_slots = ~busy_slots_ & (~u64(0) >> (64 - kFrameValueSlots));
   if (!free_slots) return false;
   const int slot = __builtin_ctzll(free_slots);
@@ -226,7 +250,8 @@ bool Lowering::spill_one(int i) {
   return true;
 }
 
-bool Lowering::alloc_dest(int i) {
+// alloc_dest when the value has a hint or every temporary is busy.
+bool Lowering::alloc_dest_slow(int i) {
   if (hint_[i] >= 0) {
     // Values still living in the register (an earlier `set` of it) move out first.
     evict_pinned_aliases(hint_[i], i);
@@ -240,16 +265,6 @@ bool Lowering::alloc_dest(int i) {
   return true;
 }
 
-void Lowering::release_dead_args(int i) {
-  const ir::Inst& in = b_[i];
-  for (int a = 0; a < in.num_args; ++a) {
-    Value v = in.args[a];
-    if (last_use_[v] == i) release(v);
-  }
-  // A value nobody uses (e.g. a call result) frees its register at once.
-  if (last_use_[i] < 0 && loc_[i].kind == LocKind::kTemp) free_temp(loc_[i].reg);
-}
-
 u32 Lowering::live_temps_after(int i, u8 except) const {
   u32 mask = 0;
   for (int v = 0; v < i; ++v) {
@@ -260,7 +275,7 @@ u32 Lowering::live_temps_after(int i, u8 except) const {
 
 // Before guest register r's pinned host register is overwritten, values that still need its
 // old contents move to temporaries.
-void Lowering::evict_pinned_aliases(int r, int i) {
+void Lowering::evict_pinned_chain(int r, int i) {
   // The register's chain holds every value pinned to it since its last eviction; those still
   // there and needed after i move, earliest first.
   Value live[ir::Block::kMaxInsts];
@@ -324,7 +339,7 @@ void Lowering::branch_to_address(u64 target) {
 }
 
 CodegenResult Lowering::run() {
-  for (Value& p : pending_flag_) p = ir::kNoValue;
+  pending_mask_ = 0;
   compute_last_uses();
   choose_fused_branch();
   choose_dest_hints();
@@ -348,7 +363,7 @@ CodegenResult Lowering::run() {
   return CodegenResult{status_, code_words, inline_words_, map_words, error_};
 }
 
-void Lowering::note_guest_pc(u64 guest_pc) {
+inline void Lowering::note_guest_pc(u64 guest_pc) {
   const u64 guest_off = guest_pc - b_.guest_pc, host_off = as_.size();
   if (guest_off > 0xffff || host_off > 0xffff || npc_map_ == kMaxPcMap) {
     fail(CodegenStatus::kNoRegisters, "block too large for its PC map");
@@ -361,22 +376,16 @@ usize Lowering::emit_pc_map(usize at) {
   const usize words = 1 + usize(npc_map_);
   if (at + words > cap_) return 0;
   out_[at] = u32(npc_map_);
-  for (int k = 0; k < npc_map_; ++k) out_[at + 1 + k] = pc_map_[k];
+  __builtin_memcpy(out_ + at + 1, pc_map_, usize(npc_map_) * sizeof(u32));
   return words;
 }
 
-// Constants cost nothing until used; pure ops on constants fold at translation time.
+// Pure ops on constants fold at translation time (constants themselves are handled by lower()).
 __attribute__((always_inline)) inline bool Lowering::fold_constant(int i) {
   const ir::Inst& in = b_[i];
   const IrOp op = in.op;
-  if (op == IrOp::Const) {
-    cval_[i] = in.imm;
-    loc_[i] = Loc{LocKind::kConst, 0};
-    return true;
-  }
-  if (kEffect[usize(op)] != ir::Effect::kPure) return false;
   bool all_const = in.num_args > 0;
-  for (int a = 0; a < in.num_args; ++a) all_const &= loc_[in.args[a]].kind == LocKind::kConst;
+  for (int a = 0; a < in.num_args && all_const; ++a) all_const = loc_[in.args[a]].kind == LocKind::kConst;
   if (op == IrOp::Select && loc_[in.args[0]].kind == LocKind::kConst) {
     // A constant condition picks an arm: the result is that arm's location.
     Value arm = in.args[(cval_[in.args[0]] & 1) ? 1 : 2];
@@ -396,53 +405,125 @@ __attribute__((always_inline)) inline bool Lowering::fold_constant(int i) {
   return true;
 }
 
-// The ops lower_emitting handles itself (state, memory, calls, LBT flags); any other op reaching
-// it is a value for lower_value, which lower() then calls directly.
-constexpr bool lowered_by_lower_emitting(IrOp op) {
-  switch (op) {
-    case IrOp::Load: case IrOp::Store: case IrOp::Call: case IrOp::GetReg: case IrOp::SetReg:
-    case IrOp::SetFlagOnFault: case IrOp::SetFlag: case IrOp::GetFlag: case IrOp::FlagGroup:
-      return true;
-    default:
-      return false;
-  }
+// How lower() treats each op, from one table lookup: constants and instruction starts emit
+// nothing, pure ops are values (lower_value) unless folded or fused into another instruction,
+// reads of pinned registers only record where the value is, getf may be part of an LBT
+// condition, guest register and flag writes have their own lowerings, and the rest (memory,
+// calls, other state accesses, LBT flag groups) go to lower_emitting.
+enum class LowerClass : u8 { kConst, kInsnStart, kPure, kGetReg, kGetFlag, kSetReg, kSetFlag, kEmitting };
+constexpr LowerClass lower_class(IrOp op) {
+  if (op == IrOp::Const) return LowerClass::kConst;
+  if (op == IrOp::InsnStart) return LowerClass::kInsnStart;
+  if (op == IrOp::GetReg) return LowerClass::kGetReg;
+  if (op == IrOp::GetFlag) return LowerClass::kGetFlag;
+  if (op == IrOp::SetReg) return LowerClass::kSetReg;
+  if (op == IrOp::SetFlag || op == IrOp::SetFlagOnFault) return LowerClass::kSetFlag;
+  return kEffect[usize(op)] == ir::Effect::kPure ? LowerClass::kPure : LowerClass::kEmitting;
 }
-struct OpSet { bool op[usize(IrOp::kCount)]; };
-constexpr OpSet kLoweredAsValue = [] {
-  OpSet t{};
-  for (usize k = 0; k < usize(IrOp::kCount); ++k) t.op[k] = !lowered_by_lower_emitting(IrOp(k));
+struct LowerClassTable { LowerClass c[usize(IrOp::kCount)]; };
+constexpr LowerClassTable kLowerClass = [] {
+  LowerClassTable t{};
+  for (usize k = 0; k < usize(IrOp::kCount); ++k) t.c[k] = lower_class(IrOp(k));
   return t;
 }();
+// Pure ops go to lower_value; everything lower_emitting handles is impure.
+static_assert(kLowerClass.c[usize(IrOp::Load)] == LowerClass::kEmitting &&
+                  kLowerClass.c[usize(IrOp::Store)] == LowerClass::kEmitting &&
+                  kLowerClass.c[usize(IrOp::Call)] == LowerClass::kEmitting &&
+                  kLowerClass.c[usize(IrOp::FlagGroup)] == LowerClass::kEmitting,
+              "lower_emitting's ops are not pure");
 
 // Inline in run()'s loop: most instructions emit nothing (constants, values folded or fused into
 // others, instruction starts, reads of pinned registers) and should not pay for the entry of
-// lower_emitting, which saves registers.
+// lower_emitting, which saves registers. The fused compare is pure and the LBT conditions are
+// made of getf, xor and or (lbt_cond_ is kCondNone for everything else).
 __attribute__((always_inline)) inline void Lowering::lower(int i) {
   const ir::Inst& in = b_[i];
   loc_[i] = Loc{LocKind::kNone, 0};
-  if (fold_constant(i)) return;
-  if (Value(i) == fused_) return;  // emitted by the terminator as a compare-and-branch
-  if (in.op == IrOp::Shl && folded_[i]) return;  // a shift folded into the alsl.d of its add
-  if (t_.lbt && lbt_cond_[i] != kCondNone) {
-    if (lbt_cond_[i] != kCondInner) lower_setx86j(i);  // else part of a setx86j below
-    return;
+  switch (kLowerClass.c[usize(in.op)]) {
+    case LowerClass::kConst:
+      cval_[i] = in.imm;
+      loc_[i] = Loc{LocKind::kConst, 0};
+      return;
+    case LowerClass::kInsnStart:
+      guest_pc_ = in.imm;
+      note_guest_pc(in.imm);
+      return;
+    case LowerClass::kPure:
+      if (fold_constant(i)) return;
+      if (Value(i) == fused_) return;  // emitted by the terminator as a compare-and-branch
+      if (in.op == IrOp::Shl && folded_[i]) return;  // a shift folded into the alsl.d of its add
+      if (t_.lbt && lbt_cond_[i] != kCondNone) {
+        if (lbt_cond_[i] != kCondInner) lower_setx86j(i);  // else part of a setx86j below
+        return;
+      }
+      lower_value(i);
+      return;
+    case LowerClass::kGetReg:
+      if (in.imm < 16) pin(Value(i), int(in.imm));
+      else lower_emitting(i);
+      return;
+    case LowerClass::kGetFlag:
+      if (t_.lbt && lbt_cond_[i] != kCondNone) {
+        if (lbt_cond_[i] != kCondInner) lower_setx86j(i);
+        return;
+      }
+      lower_emitting(i);
+      return;
+    case LowerClass::kSetReg:
+      lower_set_reg(i);
+      return;
+    case LowerClass::kSetFlag:
+      lower_set_flag(i);
+      return;
+    case LowerClass::kEmitting:
+      lower_emitting(i);
+      return;
   }
-  if (in.op == IrOp::InsnStart) {
-    guest_pc_ = in.imm;
-    note_guest_pc(in.imm);
-    return;
-  }
-  if (in.op == IrOp::GetReg && in.imm < 16) {
-    pin(Value(i), int(in.imm));
-    return;
-  }
-  if (kLoweredAsValue.op[usize(in.op)]) lower_value(i);
-  else lower_emitting(i);
 }
 
 void Lowering::lower_setx86j(int i) {
   if (!alloc_dest(i)) return;
   as_.emit(Op::SETX86J, Gpr{loc_[i].reg}, int(lbt_cond_[i]));
+  release_dead_args(i);
+}
+
+// Guest register write: into the pinned register (a value already there needs no move).
+void Lowering::lower_set_reg(int i) {
+  const ir::Inst& in = b_[i];
+  if (in.imm < 16) {
+    int r = int(in.imm);
+    Value v = in.args[0];
+    if (loc_[v].kind == LocKind::kPinned && loc_[v].reg == guest_gpr(r).n) { release_dead_args(i); return; }
+    evict_pinned_aliases(r, i);
+    if (loc_[v].kind == LocKind::kConst) as_.li(guest_gpr(r), cval_[v]);
+    else as_.move(guest_gpr(r), reg(v, kScratch1));
+    // Still needed later: read it from r from now on and free its temporary (or slot), unless
+    // a helper call (which may rewrite r) comes first.
+    if (last_use_[v] > i && (loc_[v].kind == LocKind::kTemp || loc_[v].kind == LocKind::kSpilled) &&
+        no_call_between(i, last_use_[v])) {
+      release(v);
+      pin(v, r);
+    }
+  } else {
+    as_.emit(Op::ST_D, arg(i, 0), kEnv, i32(guest_reg_offset(u8(in.imm))));
+  }
+  release_dead_args(i);
+}
+
+// setf and setf.onfault.
+void Lowering::lower_set_flag(int i) {
+  const ir::Inst& in = b_[i];
+  if (in.op == IrOp::SetFlagOnFault && !t_.lbt) {
+    // Stored by the miss paths of the accesses that follow (emit_slow_paths).
+    pending_flag_[in.imm] = in.args[0];
+    pending_mask_ |= u8(1u << in.imm);
+    release_dead_args(i);
+    return;
+  }
+  if (t_.lbt && in.imm != ir::kDF) lower_set_flag_lbt(i);
+  else as_.emit(Op::ST_B, arg(i, 0), kEnv, i32(guest_flag_offset(u8(in.imm))));
+  pending_mask_ &= u8(~(1u << in.imm));
   release_dead_args(i);
 }
 
@@ -454,47 +535,15 @@ void Lowering::lower_emitting(int i) {
       lower_memory(i);
       release_dead_args(i);
       // setf.onfault values whose last miss path this was (they are no operand of the access).
-      for (Value v : pending_flag_)
-        if (v != ir::kNoValue && last_use_[v] == i) release(v);
+      for (u32 m = pending_mask_; m; m &= m - 1) {
+        const Value v = pending_flag_[__builtin_ctz(m)];
+        if (last_use_[v] == i) release(v);
+      }
       return;
     case IrOp::Call: lower_call(i); release_dead_args(i); return;
     case IrOp::GetReg:  // of a register that is not pinned (those are lowered by lower())
       if (!alloc_dest(i)) return;
       as_.emit(Op::LD_D, Gpr{loc_[i].reg}, kEnv, i32(guest_reg_offset(u8(in.imm))));
-      return;
-    case IrOp::SetReg: {
-      if (in.imm < 16) {
-        int r = int(in.imm);
-        Value v = in.args[0];
-        if (loc_[v].kind == LocKind::kPinned && loc_[v].reg == guest_gpr(r).n) { release_dead_args(i); return; }
-        evict_pinned_aliases(r, i);
-        if (loc_[v].kind == LocKind::kConst) as_.li(guest_gpr(r), cval_[v]);
-        else as_.move(guest_gpr(r), reg(v, kScratch1));
-        // Still needed later: read it from r from now on and free its temporary (or slot), unless
-        // a helper call (which may rewrite r) comes first.
-        if (last_use_[v] > i && (loc_[v].kind == LocKind::kTemp || loc_[v].kind == LocKind::kSpilled) &&
-            no_call_between(i, last_use_[v])) {
-          release(v);
-          pin(v, r);
-        }
-      } else {
-        as_.emit(Op::ST_D, arg(i, 0), kEnv, i32(guest_reg_offset(u8(in.imm))));
-      }
-      release_dead_args(i);
-      return;
-    }
-    case IrOp::SetFlagOnFault:
-      if (!t_.lbt) {  // stored by the miss paths of the accesses that follow (emit_slow_paths)
-        pending_flag_[in.imm] = in.args[0];
-        release_dead_args(i);
-        return;
-      }
-      [[fallthrough]];
-    case IrOp::SetFlag:
-      if (t_.lbt && in.imm != ir::kDF) lower_set_flag_lbt(i);
-      else as_.emit(Op::ST_B, arg(i, 0), kEnv, i32(guest_flag_offset(u8(in.imm))));
-      pending_flag_[in.imm] = ir::kNoValue;
-      release_dead_args(i);
       return;
     case IrOp::GetFlag:
       if (t_.lbt && in.imm != ir::kDF) { lower_get_flag_lbt(i); return; }
@@ -546,10 +595,10 @@ void Lowering::lower_memory(int i) {
   } else {
     as_.emit(Op::SRLI_D, last_page, addr, softmmu::kPageBits);
   }
-  // Default-initialised: its labels start unbound; every other field is assigned below (of the
+  // Default-initialised: its resume label starts unbound; every other field is assigned below (of the
   // pending arrays, the first npending entries).
   SlowPath& sp = *new (&slow_[nslow_++]) SlowPath;
-  as_.branch(Op::BNE, sp.entry, tag, last_page);
+  sp.entry_branch = as_.branch_forward(Op::BNE, tag, last_page);
   as_.emit(Op::LD_D, tag, kScratch0, kTlbAddend);
   static constexpr Op kLoads[] = {Op::LDX_BU, Op::LDX_HU, Op::LDX_WU, Op::LDX_D};
   static constexpr Op kStores[] = {Op::STX_B, Op::STX_H, Op::STX_W, Op::STX_D};
@@ -567,9 +616,9 @@ void Lowering::lower_memory(int i) {
   sp.addr_const = cval_[in.args[0]];
   sp.value_const = is_store ? cval_[in.args[1]] : 0;
   sp.npending = 0;
-  for (u8 f = 0; f < ir::kFlagCount; ++f) {
+  for (u32 m = pending_mask_; m; m &= m - 1) {
+    const u8 f = u8(__builtin_ctz(m));
     const Value v = pending_flag_[f];
-    if (v == ir::kNoValue) continue;
     sp.pending_flag[sp.npending] = f;
     sp.pending_loc[sp.npending] = loc_[v];
     sp.pending_const[sp.npending] = cval_[v];
@@ -606,7 +655,7 @@ void Lowering::restore_temps(u32 mask) {
 void Lowering::emit_slow_paths() {
   for (int n = 0; n < nslow_; ++n) {
     SlowPath& sp = slow_[n];
-    as_.bind(sp.entry);
+    as_.patch_forward(sp.entry_branch, as_.size(), Op::BNE, 2);
     note_guest_pc(sp.guest_pc);
     for (int k = 0; k < sp.npending; ++k) {
       const Loc& l = sp.pending_loc[k];
@@ -685,7 +734,7 @@ void Lowering::emit_prologue() {
     as_.emit(Op::ADDI_D, kScratch0, kScratch0, -i64(b_.guest_insns));
     as_.emit(Op::ST_D, kScratch0, kEnv, kBudgetOffset);
   }
-  as_.branch(Op::BLT, budget_exit_, kScratch0, kZero);
+  budget_branch_ = as_.branch_forward(Op::BLT, kScratch0, kZero);  // to the budget exit (lower_terminator)
 }
 
 // A direct exit starts with a branch slot that first just falls through to the exit code; the
@@ -714,7 +763,7 @@ void Lowering::emit_exit_code(int slot, u64 guest_pc) {
 void Lowering::emit_indirect_exit(Value target, u64 return_pc) {
   Gpr x = reg(target, kScratch1);
   if (return_pc) emit_push_prediction(return_pc, 9);  // continuation: after the 7-word lookup below
-  Label return_exit;
+  usize return_branch = 0;
   as_.emit(Op::LD_D, kScratch0, kEnv, kJumpCachePtrOffset);
   as_.emit(Op::BSTRPICK_D, kScratch2, x, engine::kJumpCacheBits - 1, 0);
   as_.emit(Op::ALSL_D, kScratch0, kScratch2, kScratch0, 4);
@@ -725,19 +774,20 @@ void Lowering::emit_indirect_exit(Value target, u64 return_pc) {
   as_.emit(Op::LD_D, kScratch0, kScratch0, 8);
   as_.emit(Op::JIRL, return_pc ? kRa : kZero, kScratch0, 0);
   const int slot = int(as_.size());
-  if (return_pc) as_.branch(Op::B, return_exit);  // the continuation: a chain slot to the return address
+  if (return_pc) return_branch = as_.branch_forward(Op::B);  // the continuation: a chain slot to the return address
   as_.emit(Op::ST_D, x, kEnv, kRipOffset);
   as_.move(kA0, kZero);
   branch_to_address(t_.exit_stub);
   if (return_pc) {
-    as_.bind(return_exit);
+    as_.patch_forward(return_branch, as_.size(), Op::B, 0);
     emit_exit_code(slot, return_pc);
   }
 }
 
-// Branch to `taken` if the fused compare holds. Operands are zero-extended; signed compares of
-// narrow values sign-extend them first.
-void Lowering::emit_fused_branch(Label& taken) {
+// A forward branch (Assembler::branch_forward) taken if the fused compare holds; its op is
+// Op::kCount if none was emitted. Operands are zero-extended; signed compares of narrow values
+// sign-extend them first.
+ForwardBranch Lowering::emit_fused_branch() {
   const ir::Inst& c = b_[fused_];
   Gpr a = reg(c.args[0], kScratch1);
   Gpr bb = reg(c.args[1], kScratch2);
@@ -749,13 +799,15 @@ void Lowering::emit_fused_branch(Label& taken) {
     bb = kScratch2;
   }
   switch (c.op) {
-    case IrOp::Eq: as_.branch(Op::BEQ, taken, a, bb); break;
-    case IrOp::Ne: as_.branch(Op::BNE, taken, a, bb); break;
-    case IrOp::Ult: as_.branch(Op::BLTU, taken, a, bb); break;
-    case IrOp::Ule: as_.branch(Op::BGEU, taken, bb, a); break;
-    case IrOp::Slt: as_.branch(Op::BLT, taken, a, bb); break;
-    case IrOp::Sle: as_.branch(Op::BGE, taken, bb, a); break;
-    default: fail(CodegenStatus::kInternal, "fused branch on a non-compare"); break;
+    case IrOp::Eq: return ForwardBranch{as_.branch_forward(Op::BEQ, a, bb), Op::BEQ, 2};
+    case IrOp::Ne: return ForwardBranch{as_.branch_forward(Op::BNE, a, bb), Op::BNE, 2};
+    case IrOp::Ult: return ForwardBranch{as_.branch_forward(Op::BLTU, a, bb), Op::BLTU, 2};
+    case IrOp::Ule: return ForwardBranch{as_.branch_forward(Op::BGEU, bb, a), Op::BGEU, 2};
+    case IrOp::Slt: return ForwardBranch{as_.branch_forward(Op::BLT, a, bb), Op::BLT, 2};
+    case IrOp::Sle: return ForwardBranch{as_.branch_forward(Op::BGE, bb, a), Op::BGE, 2};
+    default:
+      fail(CodegenStatus::kInternal, "fused branch on a non-compare");
+      return ForwardBranch{0, Op::kCount, 0};
   }
 }
 
@@ -771,11 +823,11 @@ void Lowering::lower_terminator() {
         emit_exit_to((cval_[t.cond] & 1) ? t.target : t.fallthrough);
         break;
       }
-      Label taken;
-      if (t.cond == fused_) emit_fused_branch(taken);
-      else as_.branch(Op::BNEZ, taken, reg(t.cond, kScratch0));
+      ForwardBranch taken;
+      if (t.cond == fused_) taken = emit_fused_branch();
+      else taken = ForwardBranch{as_.branch_forward(Op::BNEZ, reg(t.cond, kScratch0)), Op::BNEZ, 1};
       emit_exit_to(t.fallthrough);
-      as_.bind(taken);
+      if (taken.op != Op::kCount) as_.patch_forward(taken.at, as_.size(), taken.op, taken.regs);
       emit_exit_to(t.target);
       break;
     }
@@ -795,7 +847,7 @@ void Lowering::lower_terminator() {
   }
   // Out of line: the budget check's exit (RIP = this block, nothing of it has run).
   inline_words_ = as_.size();
-  as_.bind(budget_exit_);
+  as_.patch_forward(budget_branch_, as_.size(), Op::BLT, 2);
   as_.li(kScratch0, b_.guest_pc);
   as_.emit(Op::ST_D, kScratch0, kEnv, kRipOffset);
   as_.move(kA0, kZero);

@@ -27,13 +27,12 @@ void Lowering::emit_push_prediction(u64 return_pc, int continuation_words) {
 // chain slot of the return address, which is where the predicted ret lands.
 void Lowering::emit_call_exit(u64 target, u64 return_pc) {
   emit_push_prediction(return_pc, 3);  // after the `st.d` and the call slot: the continuation
-  Label return_exit;
   const int call_slot = int(as_.size());
   as_.emit(Op::BL, 8);  // to the call's exit code, right after the return slot: no label needed
   const int return_slot = int(as_.size());
-  as_.branch(Op::B, return_exit);
+  as_.branch_forward(Op::B);  // to the return address's exit code, after the call's
   emit_exit_code(call_slot, target);
-  as_.bind(return_exit);
+  as_.patch_forward(usize(return_slot), as_.size(), Op::B, 0);
   emit_exit_code(return_slot, return_pc);
 }
 

@@ -30,13 +30,28 @@ constexpr i32 kTlbWriteTag = i32(engine::kTlbOffset + __builtin_offsetof(softmmu
 constexpr i32 kTlbAddend = i32(engine::kTlbOffset + __builtin_offsetof(softmmu::TlbEntry, addend));
 static_assert(kTlbAddend < 2048 && kFaultFlagOffset < 2048, "soft-TLB fields and fault flag reachable by si12 offsets");
 
+// kTempRegs as a mask; ascending, so the lowest free bit is the first free one in pool order.
+constexpr u32 temp_mask() {
+  u32 m = 0;
+  for (int k = 0; k < kNumTemps; ++k) m |= 1u << kTempRegs[k];
+  return m;
+}
+constexpr bool temps_ascending() {
+  for (int k = 1; k < kNumTemps; ++k)
+    if (kTempRegs[k] <= kTempRegs[k - 1]) return false;
+  return true;
+}
+static_assert(temps_ascending(), "alloc_temp hands out the lowest free register first");
+constexpr u32 kTempMask = temp_mask();
+
 enum class LocKind : u8 { kNone, kConst, kTemp, kPinned, kSpilled };  // kSpilled: reg = frame slot
 struct Loc { LocKind kind; u8 reg; };
 
 // An out-of-line soft-TLB miss path, emitted after the block body: it stages the operands
 // and calls the shared stub for its access size (which saves and restores everything).
 struct SlowPath {
-  Label entry, resume;
+  usize entry_branch;  // word index of the inline bne to this path (Assembler::branch_forward)
+  Label resume;
   // Fault-only flag writes (setf.onfault) not yet overwritten: a miss path stores them before
   // the access, so that a fault sees exact flags.
   u8 npending;
@@ -49,6 +64,9 @@ struct SlowPath {
   u64 guest_pc;
   u64 addr_const, value_const;
 };
+
+// A branch emitted by Assembler::branch_forward, to be patched once its target is known.
+struct ForwardBranch { usize at; Op op; int regs; };
 
 class Lowering {
  public:
@@ -63,10 +81,31 @@ class Lowering {
   void choose_fused_branch();
   void choose_dest_hints();
   void choose_scaled_adds();
-  bool alloc_dest(int i);
+  // Inline for the common case: no hint and a free temporary.
+  bool alloc_dest(int i) {
+    const u32 free = kTempMask & ~busy_temps_;
+    if (hint_[i] >= 0 || !free) return alloc_dest_slow(i);
+    const int r = __builtin_ctz(free);
+    busy_temps_ |= 1u << r;
+    loc_[i] = Loc{LocKind::kTemp, u8(r)};
+    temp_holder_[r] = i16(i);
+    return true;
+  }
+  bool alloc_dest_slow(int i);
   int alloc_temp(int for_inst);            // spills another value if none is free
   bool spill_one(int for_inst);
-  void release_dead_args(int i);
+  // Inline: it follows nearly every instruction that emits code.
+  void release_dead_args(int i) {
+    const ir::Inst& in = b_[i];
+    // Locals: release() stores to members, which the compiler assumes may alias the block.
+    const int n = in.num_args;
+    for (int a = 0; a < n; ++a) {
+      const Value v = in.args[a];
+      if (last_use_[v] == i) release(v);
+    }
+    // A value nobody uses (e.g. a call result) frees its register at once.
+    if (last_use_[i] < 0 && loc_[i].kind == LocKind::kTemp) free_temp(loc_[i].reg);
+  }
   void free_temp(int r) { busy_temps_ &= ~(1u << r); }
   // Frees the temporary or frame slot of a value that is dead from here on.
   void release(Value v) {
@@ -74,7 +113,11 @@ class Lowering {
     else if (loc_[v].kind == LocKind::kSpilled) busy_slots_ &= ~(u64(1) << loc_[v].reg);
   }
   u32 live_temps_after(int i, u8 except) const;
-  void evict_pinned_aliases(int guest_reg, int i);
+  // Inline for the common case of a register with no values pinned to it.
+  void evict_pinned_aliases(int guest_reg, int i) {
+    if (pinned_head_[guest_reg] >= 0) evict_pinned_chain(guest_reg, i);
+  }
+  void evict_pinned_chain(int guest_reg, int i);
   // v now lives in guest register r's pinned register (chained for evict_pinned_aliases).
   void pin(Value v, int r) {
     loc_[v] = Loc{LocKind::kPinned, guest_gpr(r).n};
@@ -107,6 +150,8 @@ class Lowering {
   bool fold_constant(int i);
   void lower(int i);           // codegen.cpp only (inline)
   void lower_emitting(int i);
+  void lower_set_reg(int i);
+  void lower_set_flag(int i);
   void lower_setx86j(int i);
   void lower_value(int i);  // lower_values.cpp
   void lower_memory(int i);
@@ -126,7 +171,7 @@ class Lowering {
   void emit_push_prediction(u64 return_pc, int continuation_words);
   void emit_call_exit(u64 target, u64 return_pc);
   void emit_return_exit(Value target);
-  void emit_fused_branch(Label& taken);
+  ForwardBranch emit_fused_branch();
   void emit_slow_paths();
   void note_guest_pc(u64 guest_pc);  // a PC-map entry at the current code position
   usize emit_pc_map(usize at);  // writes the map at word `at`; returns its words (0: no room)
@@ -148,9 +193,11 @@ class Lowering {
   Loc loc_[ir::Block::kMaxInsts];
   int last_use_[ir::Block::kMaxInsts];
   u16 uses_[ir::Block::kMaxInsts];
-  u16 calls_before_[ir::Block::kMaxInsts + 1];  // helper calls among instructions [0, i)
+  // The helper calls, in block order (few: most blocks have none).
+  u16 calls_[ir::Block::kMaxInsts];
+  int ncalls_ = 0;
   // No helper call (which may rewrite pinned guest registers) between instructions a and b.
-  bool no_call_between(int a, int b) const { return calls_before_[b] == calls_before_[a + 1]; }
+  bool no_call_between(int a, int b) const;
   i8 hint_[ir::Block::kMaxInsts];  // guest GPR whose pinned register the value is computed into, or -1
   // Found by compute_last_uses for the choices after it: each `set` of a pinned guest register
   // with the latest `get` of that register before it (-1: none), chained through prev_get_ to
@@ -178,7 +225,11 @@ class Lowering {
   i8 lbt_cond_[ir::Block::kMaxInsts];
   u64 cval_[ir::Block::kMaxInsts];
   Value fused_ = ir::kNoValue;     // the compare the terminator branches on directly
-  Value pending_flag_[ir::kFlagCount];  // current setf.onfault value per flag (kNoValue: memory is exact)
+  // Current setf.onfault value per flag, for the flags in pending_mask_ (the others: memory is
+  // exact, and their entries are stale).
+  Value pending_flag_[ir::kFlagCount];
+  u8 pending_mask_ = 0;
+  static_assert(ir::kFlagCount <= 8, "pending flags fit pending_mask_");
   // Busy temporaries (bit = register number) and value spill slots (bit = slot).
   u32 busy_temps_ = 0;
   u64 busy_slots_ = 0;
@@ -195,7 +246,7 @@ class Lowering {
   static constexpr int kMaxPcMap = 512;
   u32 pc_map_[kMaxPcMap];
   int npc_map_ = 0;
-  Label budget_exit_;
+  usize budget_branch_ = 0;  // the prologue's branch to the budget exit
   Label helper_fault_exit_, helper_pending_exit_;
   bool has_helper_exits_ = false;
   usize inline_words_ = 0;
