@@ -41,17 +41,8 @@ const char* exit_reason_name(ExitReason r) {
   return "?";
 }
 
-// Renames the operands of a moved instruction; values before `first` did not move. Unrolled:
-// at most three operands, and this runs for nearly every instruction of a block.
-static void rename_moved_args(Inst& inst, int first, const Value* remap) {
-  const int n = inst.num_args;
-  if (n == 0) return;
-  if (inst.args[0] >= first) inst.args[0] = remap[inst.args[0]];
-  if (n == 1) return;
-  if (inst.args[1] >= first) inst.args[1] = remap[inst.args[1]];
-  if (n == 2) return;
-  if (inst.args[2] >= first) inst.args[2] = remap[inst.args[2]];
-}
+// The new index of operand v of a moved instruction; values before `first` did not move.
+static Value moved_arg(Value v, int first, const Value* remap) { return v >= first ? remap[v] : v; }
 
 void Block::compact(const bool* keep) {
   // Instructions before the first removed one keep their place and their operands (which all
@@ -64,16 +55,29 @@ void Block::compact(const bool* keep) {
   while (first < count_ && keep[first]) ++first;
   if (first == count_) return;
   Value remap[kMaxInsts];
+  // Pointers rather than indices: one step per instruction for each.
   Inst* out = &insts_[first];
+  const Inst* const end = &insts_[count_];
   Value out_index = Value(first);  // of *out (counted: a pointer difference costs a division)
-  for (int i = first; i < count_; ++i) {
-    if (!keep[i]) {
-      remap[i] = kNoValue;
+  const bool* k = keep + first;
+  Value* r = remap + first;
+  // Operands renamed by count, one jump (a count is at most three).
+  static const void* const kRename[4] = {&&renamed, &&rename_1, &&rename_2, &&rename_3};
+  for (const Inst* in = out; in < end; ++in, ++k, ++r) {
+    if (!*k) {
+      *r = kNoValue;
       continue;
     }
-    *out = insts_[i];
-    rename_moved_args(*out, first, remap);
-    remap[i] = out_index++;
+    *out = *in;
+    goto *kRename[out->num_args];
+  rename_3:
+    out->args[2] = moved_arg(out->args[2], first, remap);
+  rename_2:
+    out->args[1] = moved_arg(out->args[1], first, remap);
+  rename_1:
+    out->args[0] = moved_arg(out->args[0], first, remap);
+  renamed:
+    *r = out_index++;
     ++out;
   }
   count_ = out_index;

@@ -1,4 +1,5 @@
 #include "ir/flag_groups.h"
+#include "ir/passes/compaction.h"
 #include "ir/passes/passes.h"
 
 namespace bmbt::ir {
@@ -17,17 +18,23 @@ static_assert(sizeof(kRemovableIfUnused) / sizeof(kRemovableIfUnused[0]) == usiz
 
 int remove_dead_values(Block& b) {
   // Only the block's own entries are cleared: clearing all kMaxInsts would cost more than the scan.
-  bool used[Block::kMaxInsts];
-  for (int i = 0; i < b.size(); ++i) used[i] = false;
-  if (b.term.cond != kNoValue) used[b.term.cond] = true;
+  alignas(16) Mark marks[kMarkCount];
+  fill_unused(marks, b.size());
+  if (b.term.cond != kNoValue) marks[b.term.cond] = kUsed;
   int removed = 0;
+  int first_removed = 0;
   for (int i = b.size() - 1; i >= 0; --i) {
     const Inst& in = b[i];
-    if (!used[i] && kRemovableIfUnused[usize(in.op)]) { ++removed; continue; }
-    used[i] = true;
-    for (int a = 0; a < in.num_args; ++a) used[in.args[a]] = true;
+    if (marks[i] != kUsed && kRemovableIfUnused[usize(in.op)]) {
+      marks[i] = kRemoved;
+      ++removed;
+      first_removed = i;
+      continue;
+    }
+    marks[i] = Mark(removed);
+    for (int a = 0; a < in.num_args; ++a) marks[in.args[a]] = kUsed;
   }
-  if (removed) b.compact(used);
+  if (removed) compact_marked(b, marks, first_removed, removed);
   return removed;
 }
 
