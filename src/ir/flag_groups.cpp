@@ -23,28 +23,44 @@ u8 flag_group_reads(const Block& b, const Inst& in) {
   return reads;
 }
 
-int fuse_flag_groups(Block& b) {
-  bool keep[Block::kMaxInsts];
-  int insn_start = 0, replaced = 0;
+int fuse_flag_groups(Block& b, bool* drop) {
+  // The flag writes of the current guest instruction so far (an instruction has a few; a longer
+  // list falls back to scanning the instruction).
+  constexpr int kMaxListed = 16;
+  u16 writes[kMaxListed];
+  int nwrites = 0, insn_start = 0, replaced = 0;
   for (int i = 0; i < b.size(); ++i) {
-    keep[i] = true;
+    drop[i] = false;
     Inst& in = b[i];
-    if (in.op == Op::InsnStart) insn_start = i;
+    if (in.op == Op::InsnStart) {
+      insn_start = i;
+      nwrites = 0;
+      continue;
+    }
+    if (in.op == Op::SetFlag) {
+      if (nwrites < kMaxListed) writes[nwrites] = u16(i);
+      ++nwrites;
+      continue;
+    }
     if (in.op != Op::FlagGroup) continue;
     const u8 claimable = flag_group_mask(in.imm);
     u8 taken = 0;
-    for (int j = insn_start; j < i; ++j) {
+    auto take = [&](int j) {
       const Inst& w = b[j];
-      if (w.op == Op::SetFlag && keep[j] && ((claimable >> w.imm) & 1)) {
-        keep[j] = false;
+      if (w.op == Op::SetFlag && !drop[j] && ((claimable >> w.imm) & 1)) {
+        drop[j] = true;
         taken |= u8(1 << w.imm);
         ++replaced;
       }
+    };
+    if (nwrites <= kMaxListed) {
+      for (int k = 0; k < nwrites; ++k) take(writes[k]);
+    } else {
+      for (int j = insn_start; j < i; ++j) take(j);
     }
     if (taken) in.imm = pack_flag_group(flag_group_kind(in.imm), taken);
-    else keep[i] = false;
+    else drop[i] = true;
   }
-  b.compact(keep);
   return replaced;
 }
 

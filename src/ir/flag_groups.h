@@ -33,7 +33,9 @@ u8 flag_group_reads(const Block& b, const Inst& in);
 
 // Under the LBT strategy, the last pass: each group takes over the flag writes of its own
 // instruction that survived (its mask becomes exactly those flags) and a group none survived
-// is removed. Returns the number of state writes replaced.
-int fuse_flag_groups(Block& b);
+// is removed. The removed instructions are only marked (`drop[i]` for every i of the block):
+// remove_dead_values(b, drop) takes them out together with the formulas they leave unused, in
+// one compaction. Returns the number of state writes replaced.
+int fuse_flag_groups(Block& b, bool* drop);
 
 }  // namespace bmbt::ir

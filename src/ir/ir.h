@@ -103,8 +103,6 @@ class Block {
   }
   // Drops every instruction from index n on (used to undo a partially translated instruction).
   void truncate(int n) { if (n < count_) count_ = n; }
-  // Removes instructions for which keep[i] is false and renumbers the rest.
-  void compact(const bool* keep);
 
  private:
   Inst insts_[kMaxInsts];

@@ -16,16 +16,18 @@ constexpr bool kRemovableIfUnused[] = {
 static_assert(sizeof(kRemovableIfUnused) / sizeof(kRemovableIfUnused[0]) == usize(Op::kCount), "op table");
 }  // namespace
 
-int remove_dead_values(Block& b) {
+int remove_dead_values(Block& b, const bool* drop) {
   // Only the block's own entries are cleared: clearing all kMaxInsts would cost more than the scan.
   alignas(16) Mark marks[kMarkCount];
   fill_unused(marks, b.size());
   if (b.term.cond != kNoValue) marks[b.term.cond] = kUsed;
-  int removed = 0;
+  int removed = 0, ndropped = 0;
   int first_removed = 0;
   for (int i = b.size() - 1; i >= 0; --i) {
     const Inst& in = b[i];
-    if (marks[i] != kUsed && kRemovableIfUnused[usize(in.op)]) {
+    const bool dropped = drop && drop[i];
+    if ((marks[i] != kUsed && kRemovableIfUnused[usize(in.op)]) || dropped) {
+      ndropped += dropped;
       marks[i] = kRemoved;
       ++removed;
       first_removed = i;
@@ -35,7 +37,7 @@ int remove_dead_values(Block& b) {
     for (int a = 0; a < in.num_args; ++a) marks[in.args[a]] = kUsed;
   }
   if (removed) compact_marked(b, marks, first_removed, removed);
-  return removed;
+  return removed - ndropped;
 }
 
 PassStats run_default_passes(Block& b) {
@@ -52,8 +54,9 @@ PassStats run_default_passes(Block& b) {
   // unused value behind (its backward walk decides every user of a value before the value), so
   // only the formulas of the flag writes fuse_flag_groups took over can have become dead.
   if (b.has_flag_groups) {
-    s.fused_flag_writes = fuse_flag_groups(b);
-    s.removed_dead_values += remove_dead_values(b);
+    bool drop[Block::kMaxInsts];
+    s.fused_flag_writes = fuse_flag_groups(b, drop);
+    s.removed_dead_values += remove_dead_values(b, drop);
   }
   return s;
 }

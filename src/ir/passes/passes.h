@@ -51,7 +51,9 @@ struct DeadCodeStats {
 };
 DeadCodeStats remove_dead_code(Block& b);
 // (2) alone: after fuse_flag_groups, which leaves the formulas of the flag writes it took over.
-int remove_dead_values(Block& b);
+// `drop` (optional): instructions to remove as well (fuse_flag_groups's marks); neither they nor
+// their operands count as used. Returns the instructions removed besides those.
+int remove_dead_values(Block& b, const bool* drop = nullptr);
 
 PassStats run_default_passes(Block& b);
 
