@@ -12,6 +12,7 @@ void Decoder::forget() const {
   for (Remembered& r : remembered_) r.valid = false;
   for (Shape& s : shapes_) s.key.layout = 0;
   for (u8& w : shape_lru_) w = 0;
+  for (LookaheadMemo::Entry& e : lookahead_memo_.entries) e.valid = false;
 }
 
 inline const Decoder::Remembered* Decoder::recall(const u8* bytes, usize len, u64 pc) const {
@@ -57,6 +58,34 @@ u64 read_value(const u8* p, int size, bool is_signed) {
   }
 }
 
+// The first register of a general-purpose class, 0 for any other register.
+u16 gpr_first(ZydisRegister r) {
+  switch (ZydisRegisterGetClass(r)) {
+    case ZYDIS_REGCLASS_GPR8: return ZYDIS_REGISTER_AL;
+    case ZYDIS_REGCLASS_GPR16: return ZYDIS_REGISTER_AX;
+    case ZYDIS_REGCLASS_GPR32: return ZYDIS_REGISTER_EAX;
+    case ZYDIS_REGCLASS_GPR64: return ZYDIS_REGISTER_RAX;
+    default: return 0;
+  }
+}
+
+// From which register number 0..15 (REX-extended) on the general-purpose class beginning at
+// `first` skips four registers: the 8-bit class has AH CH DH BH at 4..7 without a REX prefix,
+// SPL BPL SIL DIL with one, then R8B..R15B (Zydis's register order; Decoder::remember_shape
+// checks every entry against it). Without REX the numbers stop at 7; the other classes are
+// contiguous.
+u8 gpr_skip_from(u16 first, bool rex) { return first == ZYDIS_REGISTER_AL && rex ? 4 : 16; }
+
+// The register numbers ModRM.reg ([0]) and ModRM.rm ([1]) encode, with REX.R and REX.B.
+struct RegisterNumbers {
+  u32 id[2];
+};
+inline RegisterNumbers register_numbers(const u8* bytes, InsnLayout layout) {
+  const u8 modrm = bytes[layout.modrm_offset()];
+  const u8 r = layout.rex() ? bytes[0] : 0;
+  return {{u32(modrm >> 3 & 7) | u32(r & 4) << 1, u32(modrm & 7) | u32(r & 1) << 3}};
+}
+
 bool is_immediate_encoding(ZydisOperandEncoding e) {
   return e >= ZYDIS_OPERAND_ENCODING_UIMM8 && e <= ZYDIS_OPERAND_ENCODING_JIMM16_32_32;
 }
@@ -81,7 +110,7 @@ static_assert(offsetof(DecodedInsn, ops) == offsetof(DecodedInsn, insn) + sizeof
 inline Decoder::ShapeKey Decoder::shape_key(const u8* bytes, usize len, InsnLayout layout) {
   // The header is at most 14 bytes: the instruction has at most 15, the opcode is in the header.
   const int n = layout.header();
-  ShapeKey k{0, 0, layout.packed};
+  ShapeKey k{0, 0, layout.packed, layout.registers};
   if (len >= 15) {
     __builtin_memcpy(&k.lo, bytes, 8);
     __builtin_memcpy(&k.hi, bytes + 7, 8);
@@ -94,6 +123,7 @@ inline Decoder::ShapeKey Decoder::shape_key(const u8* bytes, usize len, InsnLayo
   }
   k.lo &= kKeyMasks[n].lo;
   k.hi &= kKeyMasks[n].hi;
+  k.lo &= ~u64(layout.registers);  // free register bits (in the first four bytes)
   return k;
 }
 
@@ -121,8 +151,28 @@ Decoder::Shape& Decoder::shape_victim(const ShapeKey& key) const {
   return shapes_[set * 2 + w];
 }
 
-inline void Decoder::patch(const Shape& s, const u8* bytes, InsnLayout layout, ZydisDecodedInstruction& insn,
-                    ZydisDecodedOperand* ops) {
+// Inline (forced: the compiler would not, with two callers): most of a hit's work is here.
+[[gnu::always_inline]] inline void Decoder::patch_registers(const Shape& s, const u8* bytes, InsnLayout layout,
+                                                            ZydisDecodedInstruction& insn, ZydisDecodedOperand* ops) {
+  const RegisterNumbers n = register_numbers(bytes, layout);
+  insn.raw.modrm.reg = u8(n.id[0] & 7);
+  insn.raw.modrm.rm = u8(n.id[1] & 7);
+  if (layout.rex()) {
+    insn.raw.prefixes[0].value = bytes[0];  // the REX byte, the only prefix
+    insn.raw.rex.R = u8(n.id[0] >> 3);
+    insn.raw.rex.B = u8(n.id[1] >> 3);
+  }
+  if (ops) {
+    for (int f = 0; f < 2; ++f) {
+      const u32 id = n.id[f];
+      if (s.reg_operand[f] >= 0)
+        ops[s.reg_operand[f]].reg.value = ZydisRegister(s.reg_first[f] + id + (id >= s.reg_skip_from[f] ? 4 : 0));
+    }
+  }
+}
+
+[[gnu::always_inline]] inline void Decoder::patch(const Shape& s, const u8* bytes, InsnLayout layout, ZydisDecodedInstruction& insn,
+                           ZydisDecodedOperand* ops) {
   if (const int size = layout.disp_size()) {
     // Zydis sign-extends every displacement (a 64-bit moffs is taken as it is).
     insn.raw.disp.value = i64(read_value(bytes + layout.disp_offset(), size, true));
@@ -136,9 +186,36 @@ inline void Decoder::patch(const Shape& s, const u8* bytes, InsnLayout layout, Z
     imm.value.u = read_value(bytes + layout.imm_offset(k), size, imm.is_signed);
     if (ops && s.imm_operand[k] >= 0) ops[s.imm_operand[k]].imm.value.u = imm.value.u;
   }
+  if (layout.registers) patch_registers(s, bytes, layout, insn, ops);
 }
 
-void Decoder::remember_shape(const ShapeKey& key, InsnLayout layout, const DecodedInsn& d) const {
+namespace {
+
+// For an instruction with free register bits (InsnLayout::registers) decoded as `d` from `bytes`:
+// whether each free ModRM field encodes exactly one general-purpose register operand, numbered as
+// patch_registers gives it; if so, their indexes and classes' first registers.
+bool free_registers_agree(InsnLayout layout, const u8* bytes, const DecodedInsn& d, i8 reg_operand[2],
+                          u16 reg_first[2]) {
+  const RegisterNumbers n = register_numbers(bytes, layout);
+  const u32 free_modrm = layout.free_modrm_bits();
+  const bool free[2] = {(free_modrm & 0x38) != 0, (free_modrm & 0x07) != 0};
+  for (int i = 0; i < d.insn.operand_count; ++i) {
+    const ZydisDecodedOperand& op = d.ops[i];
+    const int f = op.encoding == ZYDIS_OPERAND_ENCODING_MODRM_REG ? 0 : op.encoding == ZYDIS_OPERAND_ENCODING_MODRM_RM ? 1 : -1;
+    if (f < 0 || !free[f]) continue;
+    if (op.type != ZYDIS_OPERAND_TYPE_REGISTER || reg_operand[f] >= 0) return false;
+    const u16 first = gpr_first(op.reg.value);
+    const u32 id = n.id[f];
+    if (!first || first + id + (id >= gpr_skip_from(first, layout.rex()) ? 4 : 0) != op.reg.value) return false;
+    reg_operand[f] = i8(i);
+    reg_first[f] = first;
+  }
+  return (!free[0] || reg_operand[0] >= 0) && (!free[1] || reg_operand[1] >= 0);
+}
+
+}  // namespace
+
+void Decoder::remember_shape(const ShapeKey& key, InsnLayout layout, const u8* bytes, const DecodedInsn& d) const {
   const ZydisDecodedInstruction& insn = d.insn;
   const auto& raw = insn.raw;
   // Zydis's layout must be the scanner's (sizes in bits there, offsets only where present).
@@ -150,10 +227,18 @@ void Decoder::remember_shape(const ShapeKey& key, InsnLayout layout, const Decod
                            same(raw.imm[0], layout.imm_offset(0), layout.imm_size(0)) &&
                            same(raw.imm[1], layout.imm_offset(1), layout.imm_size(1));
   if (!same_layout || insn.operand_count > kShapeOperands) return;
+  i8 reg_operand[2] = {-1, -1};
+  u16 reg_first[2] = {0, 0};
+  if (layout.registers && !free_registers_agree(layout, bytes, d, reg_operand, reg_first)) return;
   Shape& s = shape_victim(key);
   s.key.layout = 0;
   s.imm_operand[0] = s.imm_operand[1] = -1;
   s.disp_operands = 0;
+  for (int f = 0; f < 2; ++f) {
+    s.reg_operand[f] = reg_operand[f];
+    s.reg_first[f] = reg_first[f];
+    s.reg_skip_from[f] = gpr_skip_from(reg_first[f], layout.rex());
+  }
   int imm_id = 0;
   for (int i = 0; i < insn.operand_count; ++i) {
     const ZydisDecodedOperand& op = d.ops[i];
@@ -196,7 +281,7 @@ bool Decoder::decode(const u8* bytes, usize len, u64 pc, DecodedInsn& out) const
   }
   ++stats_.shape_misses;
   if (!decode_with_zydis(bytes, len, pc, out)) return false;
-  remember_shape(key, layout, out);
+  remember_shape(key, layout, bytes, out);
   return true;
 }
 

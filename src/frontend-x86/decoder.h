@@ -35,10 +35,33 @@ class Decoder {
   // do not form a valid instruction. The result stays valid until the next call on this Decoder
   // (it may point into the decoder's caches).
   const ZydisDecodedInstruction* decode_instruction(const u8* bytes, usize len, u64 pc) const;
+  // Room for the inter-block flag look-ahead's results (flag_lookahead.cpp keeps and checks
+  // them), each with every fetch its scan made, so that a result is used only while the bytes it
+  // was computed from are still the same. It lives here for the reason plan_buffer() does (it
+  // is 73 KB), and forget() drops it with the decodes.
+  struct LookaheadMemo {
+    static constexpr int kEntries = 64;     // direct-mapped by address; a power of two
+    static constexpr int kMaxFetches = 36;  // a scan of 12 instructions and two of a jcc's successors
+    struct Fetch {
+      u64 pc;
+      u8 bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
+      i8 n;     // the instruction's length; or what the fetch returned if it did not decode
+      u8 kind;  // flag_lookahead.cpp's FetchKind
+    };
+    struct Entry {
+      u64 pc;
+      u8 wanted, depth, result, count;  // the question, the answer, and how many fetches
+      bool valid;
+      Fetch fetches[kMaxFetches];
+    };
+    Entry entries[kEntries];
+    u64 hits = 0;  // results reused (tests, measurements)
+  };
+  LookaheadMemo& lookahead_memo() const { return lookahead_memo_; }
   // Intel syntax with absolute branch targets, e.g. "call 0x100040".
   void format(const DecodedInsn& d, TextBuf& out) const;
-  // Drops the remembered decodes (measurements that translate the same code repeatedly call it so
-  // that every round pays for its decoding like a first translation).
+  // Drops the remembered decodes and look-ahead results (measurements that translate the same
+  // code repeatedly call it so that every round pays for its decoding like a first translation).
   void forget() const;
   // How often decode and decode_instruction found the instruction's shape (tests, measurements).
   struct Stats {
@@ -74,11 +97,18 @@ class Decoder {
   // decode and patches those fields with Zydis's sign/zero extension. Zydis's decoding of legacy
   // encodings never looks at the values, and an entry is made only if Zydis's own layout equals
   // scan_layout's, so a scanner mistake could only cost misses. tests/unit/test_decoder_shapes.cpp
-  // compares the results with plain Zydis. Fixed size, nothing allocated: 512 entries of 840 bytes
-  // (430 KB) besides the 100 KB of `remembered_`.
+  // compares the results with plain Zydis. Fixed size, nothing allocated: 512 entries of 848 bytes
+  // (434 KB) besides the 100 KB of `remembered_`.
+  //
+  // Register numbers: for the opcodes whose ModRM.reg (and ModRM.rm of a register form) only
+  // choose a general-purpose register (InsnLayout::registers), those bits and the REX bits
+  // extending them are left out of the key too; a hit also sets raw.modrm.reg/rm, raw.rex.R/B,
+  // the REX byte Zydis lists in raw.prefixes[0] and the register operands they encode. An entry is made only if each free field encodes
+  // exactly one register operand of a general-purpose class whose number is what the bytes say.
   struct ShapeKey {
-    u64 lo, hi;  // the bytes before the displacement, zero-padded to 16
-    u32 layout;  // InsnLayout::packed; 0: empty entry
+    u64 lo, hi;      // the bytes before the displacement, free register bits cleared, zero-padded to 16
+    u32 layout;      // InsnLayout::packed; 0: empty entry
+    u32 registers;   // InsnLayout::registers (a key with free bits never equals one without)
     bool operator==(const ShapeKey&) const = default;
   };
   // Decodes with more operands than this are not kept (legacy instructions rarely have more than 4).
@@ -87,6 +117,12 @@ class Decoder {
     ShapeKey key;
     i8 imm_operand[2];   // the operand showing raw.imm[k], -1 if none
     u16 disp_operands;   // bit i: operand i shows raw.disp
+    // The register operands encoded by free ModRM.reg ([0]) and ModRM.rm ([1]) bits, -1 if
+    // none, the first register of their class (AL, AX, EAX or RAX) and the number from which
+    // on the class skips four registers (gpr_skip_from in decoder.cpp).
+    i8 reg_operand[2];
+    u8 reg_skip_from[2];
+    u16 reg_first[2];
     ZydisDecodedInstruction insn;
     ZydisDecodedOperand ops[kShapeOperands];
   };
@@ -102,8 +138,11 @@ class Decoder {
   // displacement and immediates in `bytes`.
   static void patch(const Shape& s, const u8* bytes, InsnLayout layout, ZydisDecodedInstruction& insn,
                     ZydisDecodedOperand* ops);
-  // Keeps the full decode `d` as the entry for its shape, if Zydis agrees with `layout`.
-  void remember_shape(const ShapeKey& key, InsnLayout layout, const DecodedInsn& d) const;
+  // The register half of patch(), for layouts with free register bits.
+  static void patch_registers(const Shape& s, const u8* bytes, InsnLayout layout, ZydisDecodedInstruction& insn,
+                              ZydisDecodedOperand* ops);
+  // Keeps the full decode `d` of `bytes` as the entry for its shape, if Zydis agrees with `layout`.
+  void remember_shape(const ShapeKey& key, InsnLayout layout, const u8* bytes, const DecodedInsn& d) const;
   bool decode_with_zydis(const u8* bytes, usize len, u64 pc, DecodedInsn& out) const;
 
   ZydisDecoder decoder_;
@@ -113,6 +152,7 @@ class Decoder {
   mutable u8 shape_lru_[kShapeSets];  // the way of each set to replace next
   mutable Stats stats_;
   mutable PlannedInsn plan_buffer_[kPlanBuffer];
+  mutable LookaheadMemo lookahead_memo_;
 };
 
 }  // namespace bmbt::x86

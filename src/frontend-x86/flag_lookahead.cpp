@@ -9,15 +9,58 @@ using ir::kArithFlags;
 // instruction here is translation time, so the scan stays short.
 constexpr int kMaxScan = 12;
 
-}  // namespace
+// Results are remembered (Decoder::LookaheadMemo): the same code is scanned again for every
+// block that continues to it (a callee from each call site). A result depends on nothing but the
+// bytes its scan fetched, so it is reused only after fetching them again and finding them the
+// same: rewritten code, or code that became readable or unreadable, is scanned afresh. Checking
+// a fetch is much cheaper than decoding it (even from the decoder's caches).
+using Memo = Decoder::LookaheadMemo;
+static_assert(Memo::kMaxFetches >= 3 * kMaxScan, "a scan, and the two scans of a jcc's successors");
 
-bool relative_target(const ZydisDecodedInstruction& insn, u64 next, u64* target) {
-  if (!(insn.attributes & ZYDIS_ATTRIB_IS_RELATIVE) || insn.raw.imm[0].size == 0) return false;
-  *target = next + u64(insn.raw.imm[0].value.s);
+enum FetchKind : u8 {
+  kDecoded,      // the instruction's `n` bytes decode (whatever follows them)
+  kUndecodable,  // the `n` bytes the fetch returned do not form an instruction
+  kUnfetchable,  // the fetch returned nothing
+};
+
+// Where a scan records its fetches (those of the scans it starts too): the memo entry it will fill.
+struct Fetches {
+  Memo::Entry* entry;
+  bool overflow = false;
+
+  void add(u64 pc, const u8* bytes, int n, FetchKind kind) {
+    if (entry->count == Memo::kMaxFetches) {
+      overflow = true;
+      return;
+    }
+    Memo::Fetch& x = entry->fetches[entry->count++];
+    x.pc = pc;
+    x.n = i8(n);
+    x.kind = kind;
+    __builtin_memcpy(x.bytes, bytes, sizeof(x.bytes));
+  }
+};
+
+// Whether the fetch `x` would give the same answer now.
+bool fetches_the_same(CodeSource& code, const Memo::Fetch& x) {
+  u8 now[ZYDIS_MAX_INSTRUCTION_LENGTH];
+  const int avail = code.fetch(x.pc, now, ZYDIS_MAX_INSTRUCTION_LENGTH);
+  switch (x.kind) {
+    case kUnfetchable: return avail <= 0;
+    case kUndecodable: if (avail != x.n) return false; break;
+    default: if (avail < x.n) return false; break;
+  }
+  for (int i = 0; i < x.n; ++i)
+    if (now[i] != x.bytes[i]) return false;
   return true;
 }
 
-u8 flags_read_before_written(const Decoder& dec, CodeSource& code, u64 pc, u8 wanted, int depth) {
+Memo::Entry& memo_entry(const Decoder& dec, u64 pc) {
+  return dec.lookahead_memo().entries[usize((pc * 0x9e3779b97f4a7c15ull) >> 40) & (Memo::kEntries - 1)];
+}
+
+// The scan itself; every fetch it makes goes to `seen`.
+u8 scan(const Decoder& dec, CodeSource& code, u64 pc, u8 wanted, int depth, Fetches& seen) {
   // Flags outside `wanted` count as settled from the start: the scan ends as soon as every flag
   // the caller still asks about is known, and the result keeps only those.
   u8 live = 0, killed = u8(kArithFlags & ~wanted);
@@ -28,8 +71,12 @@ u8 flags_read_before_written(const Decoder& dec, CodeSource& code, u64 pc, u8 wa
     // half, which the translation of these blocks (usually next) then reuses. `insn` lives in
     // the decoder's memory: it is read before the recursive calls below, never after.
     const ZydisDecodedInstruction* decoded = avail > 0 ? dec.decode_instruction(bytes, usize(avail), pc) : nullptr;
-    if (!decoded) return u8(live | (kArithFlags & ~killed));
+    if (!decoded) {
+      seen.add(pc, bytes, avail > 0 ? avail : 0, avail > 0 ? kUndecodable : kUnfetchable);
+      return u8(live | (kArithFlags & ~killed));
+    }
     const ZydisDecodedInstruction& insn = *decoded;
+    seen.add(pc, bytes, insn.length, kDecoded);
     const ZydisAccessedFlags* f = insn.cpu_flags;
     if (f) {
       live |= u8(to_ir_flags(f->tested) & ~killed);
@@ -52,8 +99,8 @@ u8 flags_read_before_written(const Decoder& dec, CodeSource& code, u64 pc, u8 wa
         // Only flags neither read nor written yet depend on the branches, and the second branch
         // only matters for those the first does not read.
         const u8 open = u8(kArithFlags & ~(killed | live));
-        const u8 first = flags_read_before_written(dec, code, next, open, depth - 1);
-        const u8 second = first == open ? 0 : flags_read_before_written(dec, code, target, u8(open & ~first), depth - 1);
+        const u8 first = scan(dec, code, next, open, depth - 1, seen);
+        const u8 second = first == open ? 0 : scan(dec, code, target, u8(open & ~first), depth - 1, seen);
         return u8(live | first | second);
       }
       case ZYDIS_CATEGORY_RET: case ZYDIS_CATEGORY_INTERRUPT:
@@ -66,6 +113,41 @@ u8 flags_read_before_written(const Decoder& dec, CodeSource& code, u64 pc, u8 wa
     }
   }
   return u8(live | (kArithFlags & ~killed));
+}
+
+// Whether `e` holds the answer for this question and its fetches still give the same bytes.
+bool still_valid(CodeSource& code, const Memo::Entry& e, u64 pc, u8 wanted, int depth) {
+  if (!e.valid || e.pc != pc || e.wanted != wanted || e.depth != u8(depth)) return false;
+  for (int i = 0; i < e.count; ++i)
+    if (!fetches_the_same(code, e.fetches[i])) return false;
+  return true;
+}
+
+}  // namespace
+
+bool relative_target(const ZydisDecodedInstruction& insn, u64 next, u64* target) {
+  if (!(insn.attributes & ZYDIS_ATTRIB_IS_RELATIVE) || insn.raw.imm[0].size == 0) return false;
+  *target = next + u64(insn.raw.imm[0].value.s);
+  return true;
+}
+
+u8 flags_read_before_written(const Decoder& dec, CodeSource& code, u64 pc, u8 wanted, int depth) {
+  Memo::Entry& e = memo_entry(dec, pc);
+  if (still_valid(code, e, pc, wanted, depth)) {
+    ++dec.lookahead_memo().hits;
+    return e.result;
+  }
+  // The scan records its fetches straight into the entry (scans of a jcc's successors included).
+  e.valid = false;
+  e.count = 0;
+  Fetches seen{&e};
+  const u8 result = scan(dec, code, pc, wanted, depth, seen);
+  e.pc = pc;
+  e.wanted = wanted;
+  e.depth = u8(depth);
+  e.result = result;
+  e.valid = !seen.overflow && depth >= 0 && depth < 256;
+  return result;
 }
 
 u8 flags_read_on_either(const Decoder& dec, CodeSource& code, u64 first, u64 second) {

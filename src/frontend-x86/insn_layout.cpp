@@ -226,9 +226,98 @@ constexpr OpcodeMap modrm_map() {
 }
 constexpr OpcodeMap kModrmDisp = modrm_map();
 
-}  // namespace
+// Opcodes (one-byte and 0F maps, no legacy prefix) whose ModRM.reg only selects a general-purpose
+// register operand (kFreeReg), whose ModRM.rm does so in the register form (kFreeRm), or whose
+// ModRM.rm does so in the register form when ModRM.reg is 0 (kFreeRmIfReg0: C6 /7 and C7 /7 with
+// rm 0 are xabort and xbegin). Groups, whose ModRM.reg picks the operation, keep it. Listed by
+// hand from the SDM's opcode maps; the decoder also checks every remembered decode against them
+// (Decoder::remember_shape) and tests/unit/test_decoder_shapes.cpp compares the results with Zydis.
+enum FreeRegisters : u8 { kFreeReg = 1, kFreeRm = 2, kFreeRmIfReg0 = 4 };
+struct FreeList {
+  u8 first, last, free;
+};
+constexpr FreeList kOneByteFree[] = {
+    {0x00, 0x03, kFreeReg | kFreeRm}, {0x08, 0x0b, kFreeReg | kFreeRm}, {0x10, 0x13, kFreeReg | kFreeRm},
+    {0x18, 0x1b, kFreeReg | kFreeRm}, {0x20, 0x23, kFreeReg | kFreeRm}, {0x28, 0x2b, kFreeReg | kFreeRm},
+    {0x30, 0x33, kFreeReg | kFreeRm}, {0x38, 0x3b, kFreeReg | kFreeRm},  // ALU r/m,r and r,r/m
+    {0x63, 0x63, kFreeReg | kFreeRm},                                     // movsxd
+    {0x69, 0x69, kFreeReg | kFreeRm}, {0x6b, 0x6b, kFreeReg | kFreeRm},  // imul r, r/m, imm
+    {0x80, 0x81, kFreeRm}, {0x83, 0x83, kFreeRm},                         // group 1
+    {0x84, 0x8b, kFreeReg | kFreeRm},                                     // test, xchg, mov
+    {0x8d, 0x8d, kFreeReg},                                               // lea
+    {0xc0, 0xc1, kFreeRm}, {0xd0, 0xd3, kFreeRm},                         // group 2 (shifts)
+    {0xc6, 0xc7, kFreeRmIfReg0},                                          // mov r/m, imm
+    {0xfe, 0xff, kFreeRm},                                                // groups 4, 5
+};
+constexpr FreeList kTwoByteFree[] = {
+    {0x40, 0x4f, kFreeReg | kFreeRm},  // cmovcc
+    {0x90, 0x9f, kFreeRm},             // setcc
+    {0xa3, 0xa5, kFreeReg | kFreeRm}, {0xab, 0xad, kFreeReg | kFreeRm},  // bt, shld, bts, shrd
+    {0xaf, 0xaf, kFreeReg | kFreeRm},  // imul
+    {0xb0, 0xb1, kFreeReg | kFreeRm}, {0xb3, 0xb3, kFreeReg | kFreeRm},  // cmpxchg, btr
+    {0xb6, 0xb7, kFreeReg | kFreeRm},  // movzx
+    {0xba, 0xba, kFreeRm},             // group 8
+    {0xbb, 0xbf, kFreeReg | kFreeRm},  // btc, bsf, bsr, movsx
+    {0xc0, 0xc1, kFreeReg | kFreeRm},  // xadd
+};
 
-InsnLayout scan_layout(const u8* bytes, usize len) {
+// The fast path's tables: for the one-byte and 0F maps, indexed by REX.W and opcode, the sizes
+// InsnLayout::packed holds above the header byte, and in the low byte whether a ModRM follows
+// (kFastModrm), whether the fast path may claim the opcode at all (kFastClaimed) and its
+// FreeRegisters (shifted by kFastFreeShift). Everything the general scan treats specially (prefix
+// and escape bytes, kUnknown, kF3Only, the group 3 immediates) is left unclaimed, so the fast path
+// gives the general scan's answer or none.
+constexpr u32 kFastClaimed = 1, kFastModrm = 2, kFastFreeShift = 2;
+struct FastMap {
+  u32 d[2][256];
+};
+
+template <usize N>
+constexpr FastMap fast_map(const OpcodeMap& m, const FreeList (&free)[N]) {
+  FastMap f{};
+  for (int w = 0; w < 2; ++w) {
+    for (int op = 0; op < 256; ++op) {
+      const u8 d = m.d[op];
+      const u8 kind = d & kImmMask;
+      if ((d & (kUnknown | kF3Only)) || kind >= kGroup3b) continue;
+      const u32 sizes = kImm.v[kind][w ? kRexW : 0];
+      if (sizes == kNotClaimed) continue;
+      f.d[w][op] = sizes | kFastClaimed | (d & kModrm ? kFastModrm : 0);
+    }
+    for (const FreeList& l : free)
+      for (int op = l.first; op <= l.last; ++op) f.d[w][op] |= u32(l.free) << kFastFreeShift;
+  }
+  return f;
+}
+constexpr FastMap kFastOneByte = fast_map(kOneByte, kOneByteFree);
+constexpr FastMap kFastTwoByte = fast_map(kTwoByte, kTwoByteFree);
+static_assert((kFastOneByte.d[0][0x89] & kFastModrm) && (kFastTwoByte.d[1][0xaf] & kFastModrm) &&
+              (kFastTwoByte.d[0][0x90] & kFastModrm), "every opcode with free registers has a ModRM");
+
+// For each REX presence, FreeRegisters combination and ModRM byte: the free ModRM bits, and
+// above them (<< 8) the REX bits extending them (REX.R for ModRM.reg, REX.B for ModRM.rm).
+struct FreeBits {
+  u16 d[2][8][256];
+};
+constexpr FreeBits free_bits() {
+  FreeBits f{};
+  for (int rex = 0; rex < 2; ++rex) {
+    for (int free = 0; free < 8; ++free) {
+      for (int modrm = 0; modrm < 256; ++modrm) {
+        const bool reg_form = modrm >= 0xc0;
+        const bool reg = free & kFreeReg;
+        const bool rm = reg_form && ((free & kFreeRm) || ((free & kFreeRmIfReg0) && (modrm & 0x38) == 0));
+        const int rex_bits = rex ? (reg ? 4 : 0) | (rm ? 1 : 0) : 0;
+        f.d[rex][free][modrm] = u16((reg ? 0x38 : 0) | (rm ? 0x07 : 0) | rex_bits << 8);
+      }
+    }
+  }
+  return f;
+}
+constexpr FreeBits kFreeBits = free_bits();
+
+// The general scan: any prefixes, every map, any number of bytes available.
+InsnLayout scan_general(const u8* bytes, usize len) {
   const u8* const end = bytes + (len < usize(kMaxLength) ? len : usize(kMaxLength));
   const u8* p = bytes;
   u32 prefixes = 0;
@@ -272,6 +361,42 @@ InsnLayout scan_layout(const u8* bytes, usize len) {
   const InsnLayout layout{u32(p - bytes) | disp << 8 | imm};
   if (bytes + layout.length() > end) return {};
   return layout;
+}
+
+}  // namespace
+
+// Most instructions have no legacy prefix, at most a REX, and come from the one-byte or 0F map;
+// with 15 bytes available (a full fetch) such an instruction cannot run past them (it is at
+// most 13 bytes: REX, 0F, opcode, ModRM, SIB, disp32, imm32), so they need two table look-ups
+// and no bounds checks. Anything the fast tables do not claim goes through the general scan.
+InsnLayout scan_layout(const u8* bytes, usize len) {
+  if (len >= usize(kMaxLength)) {
+    const u32 rex = (bytes[0] & 0xf0) == 0x40;
+    const u32 rex_w = rex & (bytes[0] >> 3);
+    const u8* p = bytes + rex;
+    const FastMap* map = &kFastOneByte;
+    if (*p == 0x0f) {
+      map = &kFastTwoByte;
+      ++p;
+    }
+    const u32 e = map->d[rex_w][*p++];
+    if (e & kFastClaimed) {
+      u32 disp = 0, registers = 0;
+      if (e & kFastModrm) {
+        const u8 modrm = *p;
+        const u32 free = kFreeBits.d[rex][e >> kFastFreeShift & 7][modrm];
+        registers = (free & 0xff) << (8 * (p - bytes)) | free >> 8;  // ModRM is at most the fourth byte
+        ++p;
+        disp = kModrmDisp.d[modrm];
+        if (disp & kSib) {
+          const u8 sib = *p++;
+          disp = modrm < 0x40 && (sib & 7) == 5 ? 4 : disp & ~u32(kSib);  // mod 0, no base: disp32
+        }
+      }
+      return {u32(p - bytes) | (e & ~0xffu) | disp << 8, registers};
+    }
+  }
+  return scan_general(bytes, len);
 }
 
 }  // namespace bmbt::x86
