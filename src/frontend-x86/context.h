@@ -160,6 +160,12 @@ struct Ctx {
   Value flag_value[ir::kFlagCount];
 };
 
+// A general-purpose register of any width (AL..R15B, AX..R15W, EAX..R15D, RAX..R15 are one run
+// of ZydisRegister; operands.cpp pins that layout): one comparison instead of Zydis's class table.
+inline bool is_gpr(ZydisRegister r) {
+  return unsigned(r) - unsigned(ZYDIS_REGISTER_AL) <= unsigned(ZYDIS_REGISTER_R15 - ZYDIS_REGISTER_AL);
+}
+
 // Condition code of a jcc/setcc/cmovcc mnemonic, or -1. Constexpr: the flag plan builds its
 // per-mnemonic table from it at compile time.
 constexpr int condition_of(ZydisMnemonic m) {

@@ -6,10 +6,7 @@ namespace bmbt::x86 {
 
 static bool is_gpr_or_mem(const ZydisDecodedOperand& o) {
   if (o.type == ZYDIS_OPERAND_TYPE_MEMORY || o.type == ZYDIS_OPERAND_TYPE_IMMEDIATE) return true;
-  if (o.type != ZYDIS_OPERAND_TYPE_REGISTER) return false;
-  ZydisRegisterClass c = ZydisRegisterGetClass(o.reg.value);
-  return c == ZYDIS_REGCLASS_GPR8 || c == ZYDIS_REGCLASS_GPR16 || c == ZYDIS_REGCLASS_GPR32 ||
-         c == ZYDIS_REGCLASS_GPR64;
+  return o.type == ZYDIS_OPERAND_TYPE_REGISTER && is_gpr(o.reg.value);
 }
 
 Emit emit_mov(Ctx& x) {
