@@ -65,9 +65,11 @@ bool Engine::build_block(u64 pc, int max_insns) {
   limits.max_insns = max_insns;
   limits.flag_lookahead = true;
   if (config_.trace & kTraceInAsm) LogLine().str("IN: block at ").hex0x(pc);
-  if (!x86::translate_block(decoder_, *this, pc, block_, limits, this)) {
+  x86::TranslateFailure failure;
+  if (!x86::translate_block(decoder_, *this, pc, block_, limits, this, &failure)) {
     LogLine l;
-    l.str("bmbt: internal error: IR for the block at ").hex0x(pc).str(" exceeded ").dec(ir::Block::kMaxInsts).str(" instructions");
+    l.str("bmbt: internal error translating the block at ").hex0x(pc).str(": ").str(failure.why).str(" (guest instruction at ")
+        .hex0x(failure.pc).str(")");
     return false;
   }
   block_.live_out_flags = x86::live_out_flags(decoder_, *this, block_);

@@ -30,7 +30,7 @@ enum class Outcome : u8 {
 // unsupported form or a full block; see below). `reported`: instructions already shown to the
 // observer by an earlier attempt.
 Outcome translate_once(const Decoder& dec, CodeSource& code, u64 pc, ir::Block& block, const TranslateLimits& limits,
-                       InsnObserver* observer, int barrier_at, u32* reported, int* stopped_at) {
+                       InsnObserver* observer, int barrier_at, u32* reported, int* stopped_at, TranslateFailure& failure) {
   block.reset(pc);
   ir::Builder b(block);
   KnownState known;
@@ -39,7 +39,13 @@ Outcome translate_once(const Decoder& dec, CodeSource& code, u64 pc, ir::Block& 
   int planned = 0, next_in_plan = 0;  // the current plan's instructions, and the next one's index
   bool barrier_next = false;          // the instruction after the plan needs exact flags
   int barrier_slot = -1;              // its decode in the plan, if the plan has it
-  auto done = [&] { return b.overflowed() ? Outcome::kInternalError : Outcome::kDone; };
+  auto internal_error = [&](const char* why) {
+    failure = TranslateFailure{why, pc};
+    return Outcome::kInternalError;
+  };
+  auto done = [&] {
+    return b.overflowed() ? internal_error("the IR of one guest instruction exceeded the block's reserve") : Outcome::kDone;
+  };
   // A plan's instructions drop flags that its later instructions overwrite. If the block ends
   // before those run (a full block, an unsupported form, an instruction that ends the block
   // where the plan did not expect it), the attempt is void and is retried with a barrier at that
@@ -106,10 +112,12 @@ Outcome translate_once(const Decoder& dec, CodeSource& code, u64 pc, ir::Block& 
       b.exit(ir::ExitReason::kUndefined, pc);
       return done();
     }
-    if (!ctx.flush_state_writes()) return Outcome::kInternalError;  // a handler broke the rule
+    if (!ctx.flush_state_writes())  // a handler broke the rule
+      return internal_error("a handler emitted a helper call after a guest-state write (precise-state rule)");
     // The plan dropped earlier writes of the flags it counted as overwritten here: a live one the
     // handler did not write would leave a stale value (a plan/handler disagreement, a bug).
-    if (plan_index >= 0 && (plan.kills[plan_index] & live & ~ctx.written_flags)) return Outcome::kInternalError;
+    if (plan_index >= 0 && (plan.kills[plan_index] & live & ~ctx.written_flags))
+      return internal_error("the flag plan counted a flag as written that the handler did not write");
     block.guest_insns++;
     block.guest_bytes += d.insn.length;
     pc = next;
@@ -127,17 +135,20 @@ Outcome translate_once(const Decoder& dec, CodeSource& code, u64 pc, ir::Block& 
 }  // namespace
 
 bool translate_block(const Decoder& dec, CodeSource& code, u64 pc, ir::Block& block,
-                     const TranslateLimits& limits, InsnObserver* observer) {
+                     const TranslateLimits& limits, InsnObserver* observer, TranslateFailure* failure) {
+  TranslateFailure ignored;
+  TranslateFailure& f = failure ? *failure : ignored;
   int barrier_at = -1;
   u32 reported = 0;
   // Each retry moves the barrier to an earlier or equal instruction with every flag live there,
   // so the second attempt cannot stop early for the same reason; two retries are a safe bound.
   for (int attempt = 0; attempt < 3; ++attempt) {
     int stopped_at = -1;
-    Outcome o = translate_once(dec, code, pc, block, limits, observer, barrier_at, &reported, &stopped_at);
+    Outcome o = translate_once(dec, code, pc, block, limits, observer, barrier_at, &reported, &stopped_at, f);
     if (o != Outcome::kReplan) return o == Outcome::kDone;
     barrier_at = stopped_at;
   }
+  f = TranslateFailure{"the flag plan was cut short three times", pc};
   return false;
 }
 

@@ -39,10 +39,18 @@ struct TranslateLimits {
   bool flag_plan = true;
 };
 
+// Why translate_block failed (an internal error, never the guest's fault), and at which guest
+// instruction.
+struct TranslateFailure {
+  const char* why = nullptr;
+  u64 pc = 0;
+};
+
 // Fills `block` (reset to `pc`). Always produces a terminated block: unimplemented instructions,
-// undecodable bytes and fetch faults become exits at the offending pc. Returns false only if
-// the IR did not fit (an internal limit), with the block unusable.
+// undecodable bytes and fetch faults become exits at the offending pc. Returns false only on an
+// internal error (the IR did not fit, a handler broke the precise-state rule, or the flag plan
+// and a handler disagreed), with the block unusable and the reason in `failure` if given.
 bool translate_block(const Decoder& dec, CodeSource& code, u64 pc, ir::Block& block,
-                     const TranslateLimits& limits, InsnObserver* observer);
+                     const TranslateLimits& limits, InsnObserver* observer, TranslateFailure* failure = nullptr);
 
 }  // namespace bmbt::x86

@@ -47,8 +47,9 @@ VectorResult VectorExecutor::run(const VectorInput& c) {
     limits.max_insns = insns_left > 0 ? insns_left : 1;
     limits.flag_groups = flag_groups_;
     u64 pc = v.cpu.regs[kRIP];
-    if (!x86::translate_block(decoder_, code, pc, block_, limits, nullptr)) {
-      r.exit_text = "translate_block failed (IR overflow)";
+    x86::TranslateFailure failure;
+    if (!x86::translate_block(decoder_, code, pc, block_, limits, nullptr, &failure)) {
+      r.exit_text = failure.why;
       break;
     }
     insns_left -= int(block_.guest_insns);

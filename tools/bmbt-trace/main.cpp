@@ -53,6 +53,7 @@ void print_line(void*, const char* text) { std::printf("%s\n", text); }
 
 struct Totals {
   u64 blocks = 0, guest_insns = 0, ir_before = 0, ir_after = 0, host_words = 0, host_inline = 0;
+  u64 failed = 0;  // blocks the translator could not translate (internal errors, reported as they happen)
 };
 
 // Translates every reachable block once. Kept as one function so callgrind can count exactly it.
@@ -94,7 +95,13 @@ __attribute__((noinline)) Totals translate_all(x86::BufferCodeSource& image, u64
     work.pop_front();
     if (!seen.insert(pc).second) continue;
     if (printer.on) std::printf("IN: block at 0x%llx\n", (unsigned long long)pc);
-    if (!x86::translate_block(dec, image, pc, *block, limits, &printer)) continue;
+    x86::TranslateFailure failure;
+    if (!x86::translate_block(dec, image, pc, *block, limits, &printer, &failure)) {
+      std::fprintf(stderr, "bmbt-trace: internal error translating the block at 0x%llx: %s (guest instruction at 0x%llx)\n",
+                   (unsigned long long)pc, failure.why, (unsigned long long)failure.pc);
+      ++t.failed;
+      continue;
+    }
     block->live_out_flags = x86::live_out_flags(dec, image, *block);
     if (trace_ir) {
       std::printf("IR: block at 0x%llx\n", (unsigned long long)pc);
@@ -177,5 +184,9 @@ int main(int argc, char** argv) {
               (unsigned long long)t.ir_after, (unsigned long long)t.host_words,
               t.guest_insns ? double(t.host_words) / double(t.guest_insns) : 0.0,
               t.guest_insns ? double(t.host_inline) / double(t.guest_insns) : 0.0);
+  if (t.failed) {
+    std::fprintf(stderr, "bmbt-trace: %llu blocks failed to translate (internal errors above)\n", (unsigned long long)t.failed);
+    return 1;
+  }
   return 0;
 }
