@@ -63,6 +63,7 @@ command -v valgrind >/dev/null || { echo "measure.sh: valgrind is not installed"
 # that fixed costs (one-time setup outside translate_all is not counted anyway) even out.
 printf '| input | strategy | guest insns | rounds | host insns counted | per guest insn |\n'
 printf '|---|---|---|---|---|---|\n'
+split=
 for spec in skeleton:20:software skeleton:20:lbt sha256:20:software corpus:2:software interp:1:software; do
     img=${spec%%:*}; rest=${spec#*:}; rounds=${rest%%:*}; strategy=${rest#*:}
     flag=; [ $strategy = lbt ] && flag=-lbt
@@ -74,5 +75,30 @@ for spec in skeleton:20:software skeleton:20:lbt sha256:20:software corpus:2:sof
     [ -n "$insns" ] && [ -n "$collected" ] || { echo "measure.sh: no result for $img:"; echo "$log" | tail -5; exit 1; } >&2
     printf '| %s | %s | %s | %s | %s | %s |\n' "$img" "$strategy" "$insns" "$rounds" "$collected" \
         "$(( (collected + insns * rounds / 2) / (insns * rounds) ))"
+    split="$split$img:$strategy:$((insns * rounds)) "
+done
+
+# Where the time goes, per guest instruction: the stages translate_all calls (inclusive counts;
+# the flag plan and its decoding are part of the frontend, the block-end look-ahead is its own
+# row, and what is left is bmbt-trace's own bookkeeping).
+printf '\n| input | strategy | frontend | of which decoding | block-end look-ahead | IR passes | code generation | rest |\n'
+printf '|---|---|---|---|---|---|---|---|\n'
+for spec in $split; do
+    img=${spec%%:*}; rest=${spec#*:}; strategy=${rest%%:*}; n=${rest#*:}
+    cg=$OUT/callgrind.$img.$strategy
+    inclusive() {  # inclusive count of the first function whose name matches $1
+        callgrind_annotate --inclusive=yes "$cg" 2>/dev/null | grep -m1 -E "^ *[0-9,]+ .*$1" |
+            sed -E 's/^ *([0-9,]+).*/\1/' | tr -d ,
+    }
+    total=$(callgrind_annotate "$cg" 2>/dev/null | sed -n 's/^ *\([0-9,]*\) .*PROGRAM TOTALS.*/\1/p' | tr -d ,)
+    front=$(inclusive 'x86::translate_block\(')
+    dec=$(inclusive 'Decoder::decode\(')
+    look=$(inclusive 'x86::live_out_flags\(')
+    passes=$(inclusive 'ir::run_default_passes\(')
+    gen=$(inclusive 'la64::generate\(')
+    per() { echo $(( (${1:-0} + n / 2) / n )); }
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$img" "$strategy" "$(per "$front")" "$(per "$dec")" \
+        "$(per "$look")" "$(per "$passes")" "$(per "$gen")" \
+        "$(per $(( ${total:-0} - ${front:-0} - ${look:-0} - ${passes:-0} - ${gen:-0} )))"
 done
 echo "callgrind files in $OUT (callgrind_annotate FILE)" >&2

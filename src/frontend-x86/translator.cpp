@@ -25,6 +25,12 @@ enum class Outcome : u8 {
   kReplan,        // a planned run was cut short: translate again with a barrier there
 };
 
+// Rare (an internal error): kept out of the translation loop's code.
+[[gnu::cold, gnu::noinline]] Outcome record_failure(TranslateFailure& failure, const char* why, u64 pc) {
+  failure = TranslateFailure{why, pc};
+  return Outcome::kInternalError;
+}
+
 // One attempt. `barrier_at`: the guest instruction index (from the block start) before which no
 // flag plan may reach (the instruction where an earlier attempt stopped unexpectedly: an
 // unsupported form or a full block; see below). `reported`: instructions already shown to the
@@ -39,10 +45,7 @@ Outcome translate_once(const Decoder& dec, CodeSource& code, u64 pc, ir::Block& 
   int planned = 0, next_in_plan = 0;  // the current plan's instructions, and the next one's index
   bool barrier_next = false;          // the instruction after the plan needs exact flags
   int barrier_slot = -1;              // its decode in the plan, if the plan has it
-  auto internal_error = [&](const char* why) {
-    failure = TranslateFailure{why, pc};
-    return Outcome::kInternalError;
-  };
+  auto internal_error = [&](const char* why) { return record_failure(failure, why, pc); };
   auto done = [&] {
     return b.overflowed() ? internal_error("the IR of one guest instruction exceeded the block's reserve") : Outcome::kDone;
   };
